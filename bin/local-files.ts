@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { cloudTrailLogId, type LogSource } from '../lib/pipeline';
+
+/**
+ * Expands the paths given to `analyze` into log files: `.json` and `.json.gz` files,
+ * directories recursively, leaving out digest and Insights files, in a stable order.
+ */
+export async function findLogFiles(paths: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const given of paths) {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(given);
+    } catch {
+      missing.push(given);
+      continue;
+    }
+    if (info.isDirectory()) files.push(...(await walk(given)));
+    else files.push(given);
+  }
+  return { files: [...new Set(files)], missing };
+}
+
+async function walk(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  const found: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'CloudTrail-Digest' || entry.name === 'CloudTrail-Insight' || entry.name === 'node_modules') continue;
+      found.push(...(await walk(full)));
+    } else if (entry.isFile() && isLogFileName(entry.name)) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+function isLogFileName(name: string): boolean {
+  return /\.json(\.gz)?$/.test(name) && !name.includes('CloudTrail-Digest') && !name.includes('CloudTrail-Insight');
+}
+
+/**
+ * A local file as a log source. A CloudTrail-named file is identified by its name (so the
+ * Lambda and the CLI agree on it); any other file by a hash of its bytes, so that renaming
+ * it or analysing it twice does not count it twice.
+ */
+export async function localLogSource(file: string): Promise<LogSource> {
+  const id = cloudTrailLogId(path.basename(file)) ?? `sha256:${await hashFile(file)}`;
+  return { id, location: file, open: async () => createReadStream(file) };
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

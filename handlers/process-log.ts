@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import { loadHandlerConfig } from '../lib/config';
+import { handleTrigger, type InvocationContext } from '../lib/invocation';
+import { bundledIpRanges } from '../lib/ip-ranges';
+import { OWN_USER_AGENT } from '../lib/request';
+import { AggregateStore } from '../lib/store';
+import { parseTrigger } from '../lib/trigger';
+import { version } from '../package.json';
+
+const logger = new Logger();
+const metrics = new Metrics();
+
+// Built on the first invocation, not at module load: a configuration error then fails the
+// invocation with a clear message (and reaches the on-failure destination) instead of an init crash.
+let context: InvocationContext | undefined;
+
+function invocationContext(): InvocationContext {
+  if (context) return context;
+  const config = loadHandlerConfig(process.env);
+  const built: InvocationContext = {
+    counting: {
+      store: new AggregateStore(new DynamoDBClient({}), config.tableName),
+      ranges: bundledIpRanges(),
+      networks: config.networks,
+      limits: config.limits,
+    },
+    // The user agent lets cleartrail leave its own reads of the log bucket out of the counts.
+    s3: new S3Client({ customUserAgent: `${OWN_USER_AGENT}/${version}` }),
+    logBucket: config.logBucket,
+    logPrefix: config.logPrefix,
+    log: logger,
+    metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+  };
+  context = built;
+  return built;
+}
+
+export const handler = middy(async (event: unknown) => handleTrigger(parseTrigger(event), invocationContext()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,116 @@
+import { COUNTER_PREFIXES, counter, SEEN } from './schema';
+import type { PlainItem } from './store';
+
+export interface ClientReport {
+  address: string;
+  class: string;
+  network?: string;
+  /** Service and region of the AWS range the address is in, e.g. `EC2 / ap-northeast-1`. */
+  awsRange?: string;
+  principal: string;
+  instanceId?: string;
+  ec2Credentials?: string;
+  userAgent?: string;
+  vpcEndpointId?: string;
+  vpcEndpointAccountId?: string;
+  /** Plain-HTTP requests. */
+  count: number;
+  /** HTTPS requests of this client that carried a TLS-hygiene finding. */
+  https: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  operations: Array<{ operation: string; count: number }>;
+  tlsVersions: Record<string, number>;
+  findings: { legacyTls: number; sigV2: number; presignedHttp: number; ec2CredentialsOutsideAws: number };
+}
+
+const TOP_OPERATIONS = 5;
+
+/**
+ * Merges a bucket's hourly client items into one row per client (address, principal, user
+ * agent and VPC endpoint), most HTTP requests first. Clients with only HTTPS findings (old
+ * TLS, SigV2) are kept when `includeHygiene` is set.
+ */
+export function summarizeClients(items: readonly PlainItem[], options: { includeHygiene?: boolean } = {}): ClientReport[] {
+  const clients = new Map<string, ClientReport & { seenMin: number; seenMax: number; ops: Map<string, number> }>();
+  for (const item of items) {
+    const address = text(item.address) ?? '';
+    const principal = text(item.principal) ?? 'unknown';
+    const userAgent = text(item.userAgent);
+    const vpcEndpointId = text(item.vpcEndpointId);
+    const identity = [address, principal, userAgent ?? '', vpcEndpointId ?? ''].join('\n');
+    let client = clients.get(identity);
+    if (!client) {
+      const awsService = text(item.awsService);
+      const awsRegion = text(item.awsRegion);
+      client = {
+        address,
+        class: text(item.class) ?? 'unknown',
+        network: text(item.network),
+        awsRange: awsService ? [awsService, awsRegion].filter(Boolean).join(' / ') : undefined,
+        principal,
+        instanceId: text(item.instanceId),
+        ec2Credentials: text(item.ec2Credentials),
+        userAgent,
+        vpcEndpointId,
+        vpcEndpointAccountId: text(item.vpcEndpointAccountId),
+        count: 0,
+        https: 0,
+        operations: [],
+        tlsVersions: {},
+        findings: { legacyTls: 0, sigV2: 0, presignedHttp: 0, ec2CredentialsOutsideAws: 0 },
+        seenMin: Number.POSITIVE_INFINITY,
+        seenMax: 0,
+        ops: new Map(),
+      };
+      clients.set(identity, client);
+    }
+    client.count += num(item[counter.verdict('http')]);
+    client.https += num(item[counter.verdict('https')]);
+    client.findings.legacyTls += num(item[counter.legacyTls]);
+    client.findings.sigV2 += num(item[counter.sigV2]);
+    client.findings.presignedHttp += num(item[counter.presignedHttp]);
+    client.findings.ec2CredentialsOutsideAws += num(item[counter.ec2CredentialsOutsideAws]);
+    for (const [name, value] of Object.entries(item)) {
+      if (typeof value !== 'number') continue;
+      if (name.startsWith(COUNTER_PREFIXES.operation)) {
+        const operation = name.slice(COUNTER_PREFIXES.operation.length);
+        client.ops.set(operation, (client.ops.get(operation) ?? 0) + value);
+      } else if (name.startsWith(COUNTER_PREFIXES.tlsVersion) && name !== counter.legacyTls) {
+        const version = name.slice(COUNTER_PREFIXES.tlsVersion.length);
+        client.tlsVersions[version] = (client.tlsVersions[version] ?? 0) + value;
+      }
+    }
+    const seen = Array.isArray(item[SEEN]) ? (item[SEEN] as unknown[]).filter((v): v is number => typeof v === 'number') : [];
+    for (const time of seen) {
+      client.seenMin = Math.min(client.seenMin, time);
+      client.seenMax = Math.max(client.seenMax, time);
+    }
+  }
+  const rows: ClientReport[] = [];
+  for (const { seenMin, seenMax, ops, ...client } of clients.values()) {
+    if (client.count === 0 && !options.includeHygiene) continue;
+    if (seenMax > 0) {
+      client.firstSeen = new Date(seenMin * 1000).toISOString();
+      client.lastSeen = new Date(seenMax * 1000).toISOString();
+    }
+    client.operations = [...ops.entries()]
+      .map(([operation, count]) => ({ operation, count }))
+      .sort((a, b) => b.count - a.count || (a.operation < b.operation ? -1 : 1))
+      .slice(0, TOP_OPERATIONS);
+    rows.push(stripUndefined(client));
+  }
+  return rows.sort((a, b) => b.count - a.count || b.https - a.https || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}

@@ -1,0 +1,61 @@
+import { ConfigurationError } from './errors';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './log-reader';
+import { type NamedNetwork, parseNamedNetworks } from './networks';
+
+/** The deployed function's settings, read and checked once at cold start. */
+export interface HandlerConfig {
+  tableName: string;
+  /** The CloudTrail bucket the function was deployed for; events for other buckets are refused. */
+  logBucket: string;
+  logPrefix: string;
+  networks: NamedNetwork[];
+  limits: ReadLimits;
+}
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const MIB = 1024 * 1024;
+
+/**
+ * Reads the handler's environment. Every error names the variable and the bad value, so a
+ * misconfigured deployment fails at its first invocation with a message that says what to fix.
+ */
+export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
+  const tableName = required(env, 'CLEARTRAIL_TABLE');
+  if (!TABLE_NAME.test(tableName)) throw invalid('CLEARTRAIL_TABLE', tableName, 'is not a DynamoDB table name');
+  const logBucket = required(env, 'CLEARTRAIL_LOG_BUCKET');
+  if (!BUCKET_NAME.test(logBucket)) throw invalid('CLEARTRAIL_LOG_BUCKET', logBucket, 'is not an S3 bucket name');
+  const logPrefix = env.CLEARTRAIL_LOG_PREFIX ?? 'AWSLogs/';
+  if (logPrefix.length > 0 && !logPrefix.endsWith('/')) {
+    throw invalid('CLEARTRAIL_LOG_PREFIX', logPrefix, 'must be empty or end with "/"');
+  }
+  return {
+    tableName,
+    logBucket,
+    logPrefix,
+    networks: parseNamedNetworks(env.CLEARTRAIL_NETWORKS ?? '', 'CLEARTRAIL_NETWORKS'),
+    limits: {
+      maxDecompressedBytes:
+        positiveInteger(env, 'CLEARTRAIL_MAX_DECOMPRESSED_MB', DEFAULT_READ_LIMITS.maxDecompressedBytes / MIB) * MIB,
+      maxRecordBytes: DEFAULT_READ_LIMITS.maxRecordBytes,
+    },
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigurationError(`${name} is not set`);
+  return value.trim();
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw invalid(name, raw, 'must be a positive whole number');
+  return value;
+}
+
+function invalid(name: string, value: string, problem: string): ConfigurationError {
+  return new ConfigurationError(`${name}=${JSON.stringify(value)} ${problem}`);
+}

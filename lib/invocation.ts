@@ -1,0 +1,163 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CleartrailError, PermanentLogError } from './errors';
+import { openLogObject, s3Location } from './log-object';
+import { type CountingContext, type CountResult, cloudTrailLogId, countLog } from './pipeline';
+import { type LogObjectRef, skipReason, type Trigger } from './trigger';
+
+/** The logging and metrics calls cleartrail makes; Powertools' Logger and Metrics provide them. */
+export interface Log {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+export interface MetricSink {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
+export interface InvocationContext {
+  counting: CountingContext;
+  s3: S3Client;
+  logBucket: string;
+  logPrefix: string;
+  log: Log;
+  metrics: MetricSink;
+}
+
+export interface BatchOperationsResponse {
+  invocationSchemaVersion: string;
+  treatMissingKeysAs: 'PermanentFailure';
+  invocationId: string;
+  results: Array<{ taskId: string; resultCode: 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure'; resultString: string }>;
+}
+
+export interface SqsBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+/**
+ * Counts the log objects an invocation names and answers in the shape its trigger expects.
+ * Retry policy: a file that is unusable is recorded as failed and reported, never retried; any
+ * other error is retried: thrown for direct invocations (Lambda retries, then the on-failure
+ * destination), a batch item failure for SQS, TemporaryFailure for Batch Operations.
+ */
+export async function handleTrigger(
+  trigger: Trigger,
+  context: InvocationContext,
+): Promise<BatchOperationsResponse | SqsBatchResponse | { counted: number; skipped: number; failed: number }> {
+  switch (trigger.kind) {
+    case 'batch': {
+      const results: BatchOperationsResponse['results'] = [];
+      for (const task of trigger.tasks) {
+        try {
+          results.push({ taskId: task.taskId, ...batchResult(await countObject(task.object, context)) });
+        } catch (error) {
+          context.log.error('log object not counted, Batch Operations may retry it', { ...where(task.object), error: describe(error) });
+          results.push({ taskId: task.taskId, resultCode: 'TemporaryFailure', resultString: describe(error).slice(0, 1000) });
+        }
+      }
+      return { invocationSchemaVersion: trigger.schemaVersion, treatMissingKeysAs: 'PermanentFailure', invocationId: trigger.invocationId, results };
+    }
+    case 'sqs': {
+      const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
+      for (const message of trigger.messages) {
+        try {
+          for (const object of message.objects) await countObject(object, context);
+        } catch (error) {
+          context.log.error('SQS message not processed, it will be delivered again', { messageId: message.messageId, error: describe(error) });
+          batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
+      }
+      return { batchItemFailures };
+    }
+    case 'objects': {
+      if (trigger.source === 's3-test') context.log.info('ignored s3:TestEvent sent when the notification was configured');
+      const totals = { counted: 0, skipped: 0, failed: 0 };
+      const errors: unknown[] = [];
+      for (const object of trigger.objects) {
+        try {
+          const outcome = await countObject(object, context);
+          if (outcome === 'skipped' || outcome.status === 'already-counted') totals.skipped++;
+          else if (outcome.status === 'failed') totals.failed++;
+          else totals.counted++;
+        } catch (error) {
+          context.log.error('log object not counted, the invocation will be retried', { ...where(object), error: describe(error) });
+          errors.push(error);
+        }
+      }
+      // Every object was tried; a retry of the whole event is safe because counted files are skipped.
+      if (errors.length > 0) {
+        throw new CleartrailError(`${errors.length} of ${trigger.objects.length} log objects were not counted: ${describe(errors[0])}`, {
+          retryable: true,
+          cause: errors[0],
+        });
+      }
+      return totals;
+    }
+  }
+}
+
+async function countObject(object: LogObjectRef, context: InvocationContext): Promise<CountResult | 'skipped'> {
+  const reason =
+    object.bucket !== context.logBucket
+      ? `not the configured log bucket ${JSON.stringify(context.logBucket)}`
+      : skipReason(object.key, context.logPrefix);
+  if (reason !== undefined) {
+    context.log.info('log object skipped', { ...where(object), reason });
+    context.metrics.addMetric('LogsSkipped', 'Count', 1);
+    return 'skipped';
+  }
+  const location = s3Location(object);
+  const fileName = object.key.slice(object.key.lastIndexOf('/') + 1);
+  const result = await countLog(context.counting, {
+    id: cloudTrailLogId(fileName) ?? location,
+    location,
+    open: () => openLogObject(context.s3, object),
+  });
+  switch (result.status) {
+    case 'already-counted':
+      context.log.info('log object already counted', where(object));
+      context.metrics.addMetric('LogsAlreadyCounted', 'Count', 1);
+      break;
+    case 'failed':
+      context.log.error('log object is unusable and was recorded as failed', { ...where(object), code: result.error.code, error: result.error.message });
+      context.metrics.addMetric('LogsFailed', 'Count', 1);
+      break;
+    case 'counted':
+      context.log.info('log object counted', {
+        ...where(object),
+        records: result.read.records,
+        s3Records: result.read.s3Records,
+        requests: result.summary.requests,
+        duplicates: result.summary.duplicates,
+        chunks: result.store.chunks,
+        chunksSkipped: result.store.chunksSkipped,
+        claimsLost: result.store.claimsLost,
+        writeUnits: result.store.writeUnits,
+      });
+      context.metrics.addMetric('LogsCounted', 'Count', 1);
+      context.metrics.addMetric('RequestsCounted', 'Count', result.summary.requests);
+      break;
+  }
+  return result;
+}
+
+function batchResult(outcome: CountResult | 'skipped'): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
+  if (outcome === 'skipped') return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
+  switch (outcome.status) {
+    case 'already-counted':
+      return { resultCode: 'Succeeded', resultString: 'already counted' };
+    case 'failed':
+      return { resultCode: 'PermanentFailure', resultString: `${outcome.error.code}: ${outcome.error.message}`.slice(0, 1000) };
+    case 'counted':
+      return { resultCode: 'Succeeded', resultString: `counted ${outcome.summary.requests} S3 requests` };
+  }
+}
+
+function where(object: LogObjectRef): Record<string, string> {
+  return { bucket: object.bucket, key: object.key };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof PermanentLogError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

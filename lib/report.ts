@@ -1,0 +1,153 @@
+import { CLIENT_PREFIX, COUNTER_PREFIXES, counter, HOUR_PREFIX, RANGES_SYNC_TOKENS, SEEN } from './schema';
+import type { PlainItem } from './store';
+import { VERDICTS, type Verdict } from './verdict';
+
+/** The HTTP source classes a report breaks down (`aws-service` cannot send HTTP: it is never an address). */
+export const HTTP_SOURCE_CLASSES = ['external', 'ec2', 'vpc-endpoint', 'private', 'aws'] as const;
+export type HttpSourceClass = (typeof HTTP_SOURCE_CLASSES)[number];
+
+export interface TimeWindow {
+  /** Inclusive UTC hours, `YYYY-MM-DDTHH`; undefined means open-ended. */
+  fromHour?: string;
+  toHour?: string;
+}
+
+export interface DailyCounts {
+  day: string;
+  http: number;
+  https: number;
+  service: number;
+  unknown: number;
+}
+
+export interface BucketReport {
+  bucket: string;
+  http: number;
+  https: number;
+  service: number;
+  unknown: number;
+  total: number;
+  /** HTTP requests over HTTP plus HTTPS requests: the share of client traffic still in clear. */
+  httpShare: number;
+  httpSources: Record<HttpSourceClass, number>;
+  httpNetworks: Record<string, number>;
+  tlsVersions: Record<string, number>;
+  reasons: Record<string, number>;
+  website: { requests: number; http: number };
+  findings: { legacyTls: number; sigV2: number; presignedHttp: number; ec2CredentialsOutsideAws: number };
+  firstHour?: string;
+  lastHour?: string;
+  /** ISO time of the latest HTTP request in the window. */
+  lastHttpSeen?: string;
+  /** Hours in the window that have any record of this bucket. */
+  hoursWithData: number;
+  daily: DailyCounts[];
+  rangesSyncTokens: string[];
+}
+
+/** Sort keys that bound a window for a Query on `HOUR#` or `CLIENT#` items. */
+export function sortKeyRange(prefix: typeof HOUR_PREFIX | typeof CLIENT_PREFIX, window: TimeWindow): [string, string] {
+  // '~' sorts after every character an hour or a client id contains.
+  return [prefix + (window.fromHour ?? ''), `${prefix}${window.toHour ?? '9999'}~`];
+}
+
+/**
+ * Folds a bucket's hour items (and, for the last HTTP request, its client items) into one
+ * report. Pure: the items come from store.ts, or from a test.
+ */
+export function summarizeBucket(bucket: string, hourItems: readonly PlainItem[], clientItems: readonly PlainItem[]): BucketReport {
+  const report: BucketReport = {
+    bucket,
+    http: 0,
+    https: 0,
+    service: 0,
+    unknown: 0,
+    total: 0,
+    httpShare: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+    httpNetworks: {},
+    tlsVersions: {},
+    reasons: {},
+    website: { requests: 0, http: 0 },
+    findings: { legacyTls: 0, sigV2: 0, presignedHttp: 0, ec2CredentialsOutsideAws: 0 },
+    hoursWithData: 0,
+    daily: [],
+    rangesSyncTokens: [],
+  };
+  const daily = new Map<string, DailyCounts>();
+  const tokens = new Set<string>();
+  for (const item of hourItems) {
+    const hour = String(item.hour ?? String(item.sk).slice(HOUR_PREFIX.length));
+    const day = hour.slice(0, 10);
+    let dayCounts = daily.get(day);
+    if (!dayCounts) {
+      dayCounts = { day, http: 0, https: 0, service: 0, unknown: 0 };
+      daily.set(day, dayCounts);
+    }
+    let any = false;
+    for (const verdict of VERDICTS) {
+      const count = numberOf(item[counter.verdict(verdict)]);
+      report[verdict] += count;
+      dayCounts[verdict] += count;
+      if (count > 0) any = true;
+    }
+    if (any) {
+      report.hoursWithData++;
+      if (!report.firstHour || hour < report.firstHour) report.firstHour = hour;
+      if (!report.lastHour || hour > report.lastHour) report.lastHour = hour;
+    }
+    for (const sourceClass of HTTP_SOURCE_CLASSES) report.httpSources[sourceClass] += numberOf(item[counter.httpBySource(sourceClass)]);
+    for (const [name, value] of Object.entries(item)) {
+      if (typeof value !== 'number') continue;
+      if (name.startsWith(COUNTER_PREFIXES.httpByNetwork)) addTo(report.httpNetworks, name.slice(COUNTER_PREFIXES.httpByNetwork.length), value);
+      else if (name.startsWith(COUNTER_PREFIXES.reason)) addTo(report.reasons, name.slice(COUNTER_PREFIXES.reason.length), value);
+      else if (name.startsWith(COUNTER_PREFIXES.tlsVersion) && name !== counter.legacyTls) {
+        addTo(report.tlsVersions, name.slice(COUNTER_PREFIXES.tlsVersion.length), value);
+      }
+    }
+    report.website.requests += numberOf(item[counter.website]);
+    report.website.http += numberOf(item[counter.websiteHttp]);
+    report.findings.legacyTls += numberOf(item[counter.legacyTls]);
+    report.findings.sigV2 += numberOf(item[counter.sigV2]);
+    report.findings.presignedHttp += numberOf(item[counter.presignedHttp]);
+    report.findings.ec2CredentialsOutsideAws += numberOf(item[counter.ec2CredentialsOutsideAws]);
+    for (const token of stringsOf(item[RANGES_SYNC_TOKENS])) tokens.add(token);
+  }
+  let lastHttp = 0;
+  for (const client of clientItems) {
+    if (numberOf(client[counter.verdict('http')]) === 0) continue;
+    for (const time of numbersOf(client[SEEN])) if (time > lastHttp) lastHttp = time;
+  }
+  if (lastHttp > 0) report.lastHttpSeen = new Date(lastHttp * 1000).toISOString();
+  report.total = report.http + report.https + report.service + report.unknown;
+  const clientTraffic = report.http + report.https;
+  report.httpShare = clientTraffic === 0 ? 0 : report.http / clientTraffic;
+  report.daily = [...daily.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+  report.rangesSyncTokens = [...tokens].sort();
+  return report;
+}
+
+/** Worst first: most HTTP requests, then highest HTTP share, then by name. */
+export function compareByRisk(a: BucketReport, b: BucketReport): number {
+  return b.http - a.http || b.httpShare - a.httpShare || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0);
+}
+
+export function verdictCounts(report: BucketReport): Record<Verdict, number> {
+  return { https: report.https, http: report.http, service: report.service, unknown: report.unknown };
+}
+
+function addTo(target: Record<string, number>, key: string, value: number): void {
+  target[key] = (target[key] ?? 0) + value;
+}
+
+function numberOf(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+function numbersOf(value: unknown): number[] {
+  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
