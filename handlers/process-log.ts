@@ -31,7 +31,7 @@ function invocationContext(): InvocationContext {
       limits: config.limits,
     },
     // The user agent lets cleartrail leave its own reads of the log bucket out of the counts.
-    s3: new S3Client({ customUserAgent: `${OWN_USER_AGENT}/${version}` }),
+    s3: new S3Client({ customUserAgent: `${OWN_USER_AGENT}/${version}`, forcePathStyle: config.s3ForcePathStyle }),
     logBucket: config.logBucket,
     logPrefix: config.logPrefix,
     log: logger,

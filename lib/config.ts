@@ -10,6 +10,8 @@ export interface HandlerConfig {
   logPrefix: string;
   networks: NamedNetwork[];
   limits: ReadLimits;
+  /** Path-style S3 addressing, for S3-compatible endpoints such as s3rver in local runs. */
+  s3ForcePathStyle: boolean;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -34,6 +36,7 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     logBucket,
     logPrefix,
     networks: parseNamedNetworks(env.CLEARTRAIL_NETWORKS ?? '', 'CLEARTRAIL_NETWORKS'),
+    s3ForcePathStyle: booleanFlag(env, 'CLEARTRAIL_S3_FORCE_PATH_STYLE'),
     limits: {
       maxDecompressedBytes:
         positiveInteger(env, 'CLEARTRAIL_MAX_DECOMPRESSED_MB', DEFAULT_READ_LIMITS.maxDecompressedBytes / MIB) * MIB,
@@ -46,6 +49,13 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === '') throw new ConfigurationError(`${name} is not set`);
   return value.trim();
+}
+
+function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw invalid(name, raw, 'must be "true" or "false"');
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -72,6 +72,7 @@ function parseObjects(event: Record<string, unknown>, where: string): Trigger & 
 
   if (Array.isArray(event.Records)) {
     const objects: LogObjectRef[] = [];
+    let viaSns = where !== 'event';
     for (const [index, record] of event.Records.entries()) {
       const at = `${where}.Records[${index}]`;
       if (!isObject(record)) throw new InvalidTriggerError(`${at}: expected an object`);
@@ -79,6 +80,7 @@ function parseObjects(event: Record<string, unknown>, where: string): Trigger & 
         const message = parseJson(requireString(record.Sns.Message, `${at}.Sns.Message`), `${at}.Sns.Message`);
         if (!isObject(message)) throw new InvalidTriggerError(`${at}.Sns.Message: expected a JSON object`);
         objects.push(...parseObjects(message, `${at}.Sns.Message`).objects);
+        viaSns = true;
         continue;
       }
       if (record.eventSource !== 'aws:s3' || !isObject(record.s3)) {
@@ -94,7 +96,7 @@ function parseObjects(event: Record<string, unknown>, where: string): Trigger & 
         ...optionalVersion(object.versionId),
       });
     }
-    return { kind: 'objects', source: where === 'event' ? 's3' : 'sns', objects };
+    return { kind: 'objects', source: viaSns ? 'sns' : 's3', objects };
   }
 
   // CloudTrail's own SNS notification: {"s3Bucket": "...", "s3ObjectKey": ["..."]}, keys not encoded.

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { Aggregate, type ItemDelta, LogAggregator } from '../../lib/aggregate';
+import type { CloudTrailRecord } from '../../lib/cloudtrail';
+import { MalformedLogError } from '../../lib/errors';
+import { bundledIpRanges } from '../../lib/ip-ranges';
+import { parseNamedNetworks } from '../../lib/networks';
+import { createSourceClassifier } from '../../lib/source';
+
+const ranges = bundledIpRanges();
+const office = parseNamedNetworks('office=203.0.113.0/24', 'test');
+
+let sequence = 0;
+const record = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
+  eventVersion: '1.09',
+  eventSource: 's3.amazonaws.com',
+  eventType: 'AwsApiCall',
+  eventName: 'GetObject',
+  eventTime: '2026-11-20T10:15:00Z',
+  eventID: `event-${++sequence}`,
+  sourceIPAddress: '203.0.113.7',
+  userAgent: 'aws-cli/2.15.0',
+  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333' },
+  requestParameters: { bucketName: 'acme-data' },
+  additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'AuthHeader' },
+  ...overrides,
+});
+
+const https = (overrides: Partial<CloudTrailRecord> = {}) => record({ tlsDetails: { tlsVersion: 'TLSv1.2' }, ...overrides });
+
+function fold(records: CloudTrailRecord[], networks = office) {
+  const aggregator = new LogAggregator('test.json', createSourceClassifier(ranges, networks));
+  for (const r of records) aggregator.add(r);
+  return aggregator.finish();
+}
+
+const byKey = (deltas: ItemDelta[]) => new Map(deltas.map((d) => [`${d.pk} ${d.sk}`, d]));
+
+describe('Class: LogAggregator', () => {
+  it('counts verdicts, reasons, TLS versions and HTTP sources per bucket and UTC hour', () => {
+    // Prepare
+    const records = [
+      https(),
+      https({ eventTime: '2026-11-20T10:59:59Z' }),
+      record(),
+      record({ sourceIPAddress: '198.51.100.20' }),
+      record({ sourceIPAddress: 'AWS Internal', userAgent: 'AWS Internal' }),
+      record({ eventVersion: '1.04', additionalEventData: undefined }),
+      https({ eventTime: '2026-11-20T11:00:00Z' }),
+    ];
+
+    // Act
+    const items = byKey(fold(records).plain.deltas());
+
+    // Assess
+    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters).toEqual({
+      https: 2,
+      'reason_tls-details': 2,
+      'tls_TLSv1.2': 2,
+      http: 2,
+      'reason_no-tls-with-evidence': 2,
+      http_external: 2,
+      http_net_office: 1,
+      service: 1,
+      'reason_service-source': 1,
+      unknown: 1,
+      'reason_no-tls-evidence': 1,
+    });
+    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T11')?.counters).toEqual({ https: 1, 'reason_tls-details': 1, 'tls_TLSv1.2': 1 });
+  });
+
+  it('keeps one client item per address, principal and user agent, with first and last seen and operations', () => {
+    // Prepare
+    const records = [
+      record({ eventTime: '2026-11-20T10:20:00Z', eventName: 'PutObject' }),
+      record({ eventTime: '2026-11-20T10:05:00Z' }),
+      record({ eventTime: '2026-11-20T10:40:00Z' }),
+      record({ userAgent: 'curl/8.5.0' }),
+      https(),
+    ];
+
+    // Act
+    const clients = fold(records)
+      .plain.deltas()
+      .filter((d) => d.sk.startsWith('CLIENT#'));
+
+    // Assess
+    expect(clients).toHaveLength(2);
+    const cli = clients.find((c) => c.attributes.userAgent === 'aws-cli/2.15.0');
+    expect(cli?.sk).toMatch(/^CLIENT#2026-11-20T10#203\.0\.113\.7#[\w-]{12}$/);
+    expect(cli?.counters).toEqual({ requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 });
+    expect(cli?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T10:40:00Z') / 1000]);
+    expect(cli?.attributes).toMatchObject({ address: '203.0.113.7', class: 'external', network: 'office', principal: 'arn:aws:iam::111122223333:user/alice' });
+  });
+
+  it('counts a duplicate eventID once and ignores records that are not client API calls', () => {
+    const aggregate = fold([
+      record({ eventID: 'same' }),
+      record({ eventID: 'same' }),
+      record({ eventType: 'AwsServiceEvent' }),
+      record({ userAgent: '[aws-sdk-js/3.1 ua/2.1 os/linux lang/js md/nodejs#22 cleartrail/0.1.0]' }),
+    ]);
+    expect(aggregate.summary).toEqual({ s3Records: 4, requests: 1, duplicates: 1, notApiCalls: 1, ownRequests: 1, sharedRequests: 0 });
+    expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
+  });
+
+  it('keeps requests with a sharedEventID apart for the store to claim', () => {
+    const aggregate = fold([record({ sharedEventID: 'shared-1' }), record({ sharedEventID: 'shared-1', eventID: 'other-copy' }), record()]);
+    expect(aggregate.shared.map((r) => r.sharedEventId)).toEqual(['shared-1']);
+    expect(aggregate.summary.duplicates).toBe(1);
+    expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
+  });
+
+  it('records TLS-hygiene findings: old TLS, SigV2, presigned URLs over HTTP, website endpoint', () => {
+    const items = byKey(
+      fold([
+        https({ tlsDetails: { tlsVersion: 'TLSv1.1' } }),
+        https({ additionalEventData: { SignatureVersion: 'SigV2', CipherSuite: 'x' }, tlsDetails: undefined }),
+        record({ additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'QueryString' } }),
+        record({ requestParameters: { bucketName: 'acme-data', Host: 'acme-data.s3-website-us-east-1.amazonaws.com' } }),
+      ]).plain.deltas(),
+    );
+    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters).toMatchObject({
+      tls_legacy: 1,
+      sigv2: 1,
+      http_presigned: 1,
+      website: 1,
+      website_http: 1,
+      http: 2,
+      https: 2,
+    });
+    // HTTPS requests with findings are tracked on the client too, for the hygiene report.
+    const clients = [...items.values()].filter((d) => d.sk.startsWith('CLIENT#'));
+    expect(clients).toHaveLength(1);
+    expect(clients[0]?.counters).toMatchObject({ requests: 4, http: 2, https: 2, tls_legacy: 1, sigv2: 1, http_presigned: 1 });
+  });
+
+  it('names the object and the record when eventTime is unusable', () => {
+    const aggregator = new LogAggregator('s3://trail/x.json.gz', createSourceClassifier(ranges, []));
+    aggregator.add(record());
+    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(MalformedLogError);
+    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(/^s3:\/\/trail\/x\.json\.gz: S3 record 2: eventTime "yesterday"/);
+  });
+
+  it('gives deltas in the same order whatever the order of the records', () => {
+    const records = [record({ requestParameters: { bucketName: 'b' } }), https(), record({ eventTime: '2026-11-20T09:00:00Z' }), record({ sourceIPAddress: '192.0.2.1' })];
+    const forward = fold(records).plain.deltas();
+    const backward = fold([...records].reverse()).plain.deltas();
+    expect(backward.map((d) => `${d.pk} ${d.sk}`)).toEqual(forward.map((d) => `${d.pk} ${d.sk}`));
+    expect(backward).toEqual(forward);
+  });
+});
+
+describe('Class: Aggregate', () => {
+  it('records the ranges syncToken on every item', () => {
+    const aggregate = fold([record()]);
+    expect(aggregate.plain.deltas().every((d) => d.syncTokens[0] === ranges.syncToken)).toBe(true);
+    expect(new Aggregate('t').size).toBe(0);
+  });
+});

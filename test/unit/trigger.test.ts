@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidTriggerError } from '../../lib/errors';
+import { decodeS3EventKey, parseTrigger, skipReason } from '../../lib/trigger';
+
+const event = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
+
+describe('Function: decodeS3EventKey', () => {
+  it.each([
+    ['red+flower.jpg', 'red flower.jpg'],
+    ['a%2Bb.json.gz', 'a+b.json.gz'],
+    ['AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz', 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz'],
+    ['caf%C3%A9%3D1', 'café=1'],
+  ])('decodes %s', (encoded, decoded) => {
+    expect(decodeS3EventKey(encoded)).toBe(decoded);
+  });
+
+  it('refuses broken percent-encoding with the key in the message', () => {
+    expect(() => decodeS3EventKey('bad%E0%A4%A')).toThrow(/bad%E0%A4%A.*not valid URL encoding/);
+  });
+});
+
+describe('Function: skipReason', () => {
+  const log = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_abcdEFGH12345678.json.gz';
+  it('accepts a CloudTrail delivery key', () => {
+    expect(skipReason(log, 'AWSLogs/')).toBeUndefined();
+    expect(skipReason(`org/${log.replace('AWSLogs/', 'AWSLogs/o-abc123/')}`, 'org/AWSLogs/')).toBeUndefined();
+  });
+  it.each([
+    ['AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/20/x.json.gz', /digest/],
+    ['AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/11/20/x.json.gz', /Insights/],
+    ['other/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz', /outside the log prefix/],
+    ['AWSLogs/111122223333/elasticloadbalancing/us-east-1/x.log.gz', /not under a CloudTrail/],
+    ['AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.txt', /not a .json/],
+  ])('skips %s', (key, reason) => {
+    expect(skipReason(key, 'AWSLogs/')).toMatch(reason);
+  });
+});
+
+describe('Function: parseTrigger', () => {
+  it('reads an S3 notification and decodes its key', () => {
+    const trigger = parseTrigger({
+      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: 'AWSLogs/a+b%2Bc.json.gz' } } }],
+    });
+    expect(trigger).toEqual({ kind: 'objects', source: 's3', objects: [{ bucket: 'trail', key: 'AWSLogs/a b+c.json.gz' }] });
+  });
+
+  it('ignores S3 records that are not ObjectCreated', () => {
+    const trigger = parseTrigger({
+      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'trail' }, object: { key: 'k' } } }],
+    });
+    expect(trigger).toEqual({ kind: 'objects', source: 's3', objects: [] });
+  });
+
+  it('recognises the s3:TestEvent and names no object', () => {
+    expect(parseTrigger(event('s3-test-event.json'))).toEqual({ kind: 'objects', source: 's3-test', objects: [] });
+  });
+
+  it('reads every sample event in events/', () => {
+    // Prepare
+    const samples = {
+      's3-put.json': 'objects',
+      'sqs-s3.json': 'sqs',
+      'eventbridge-object-created.json': 'objects',
+      'batch-operations-1.0.json': 'batch',
+      'batch-operations-2.0.json': 'batch',
+      'cloudtrail-sns.json': 'objects',
+    };
+
+    for (const [file, kind] of Object.entries(samples)) {
+      // Act
+      const trigger = parseTrigger(event(file));
+
+      // Assess
+      expect(trigger.kind, file).toBe(kind);
+      const objects =
+        trigger.kind === 'batch' ? trigger.tasks.map((t) => t.object) : trigger.kind === 'sqs' ? trigger.messages.flatMap((m) => m.objects) : trigger.objects;
+      expect(objects.length, file).toBeGreaterThan(0);
+      for (const object of objects) {
+        expect(object.bucket, file).toMatch(/^[a-z0-9.-]+$/);
+        expect(object.key, file).not.toMatch(/%[0-9A-F]{2}/);
+      }
+    }
+  });
+
+  it('reads S3 Batch Operations schema 1.0 (bucket ARN, encoded key) and 2.0 (bucket name)', () => {
+    const v1 = parseTrigger({
+      invocationSchemaVersion: '1.0',
+      invocationId: 'inv-1',
+      job: { id: 'job-1' },
+      tasks: [{ taskId: 't1', s3Key: 'AWSLogs/x+y.json.gz', s3VersionId: null, s3BucketArn: 'arn:aws:s3:::trail' }],
+    });
+    expect(v1).toEqual({ kind: 'batch', schemaVersion: '1.0', invocationId: 'inv-1', tasks: [{ taskId: 't1', object: { bucket: 'trail', key: 'AWSLogs/x y.json.gz' } }] });
+    const v2 = parseTrigger({
+      invocationSchemaVersion: '2.0',
+      invocationId: 'inv-2',
+      job: { id: 'job-2', userArguments: {} },
+      tasks: [{ taskId: 't2', s3Bucket: 'trail', s3Key: 'k.json.gz', s3VersionId: 'v1' }],
+    });
+    expect(v2).toEqual({ kind: 'batch', schemaVersion: '2.0', invocationId: 'inv-2', tasks: [{ taskId: 't2', object: { bucket: 'trail', key: 'k.json.gz', versionId: 'v1' } }] });
+  });
+
+  it('unwraps an S3 notification sent through SNS', () => {
+    const s3Notification = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: 'a%3Db' } } }] };
+    const trigger = parseTrigger({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(s3Notification) } }] });
+    expect(trigger).toEqual({ kind: 'objects', source: 'sns', objects: [{ bucket: 'trail', key: 'a=b' }] });
+  });
+
+  it.each([
+    [null, /event must be a JSON object, got null/],
+    [{ hello: 'world' }, /not an S3 notification/],
+    [{ Records: [{ eventSource: 'aws:s3', s3: { bucket: {}, object: { key: 'k' } } }] }, /Records\[0\]\.s3\.bucket\.name: expected a non-empty string/],
+    [{ invocationSchemaVersion: '3.0' }, /invocationSchemaVersion "3.0"/],
+    [{ invocationSchemaVersion: '1.0', invocationId: 'i', tasks: [{ taskId: 't', s3Key: 'k', s3BucketArn: 'arn:aws:iam::1:role/x' }] }, /not an S3 bucket ARN/],
+    [{ Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: 'not json' }] }, /Records\[0\]\.body: not valid JSON/],
+    [{ source: 'aws.s3', 'detail-type': 'Object Deleted', detail: {} }, /is not "Object Created"/],
+  ])('refuses a malformed event with a message that says where: %j', (input, message) => {
+    expect(() => parseTrigger(input)).toThrow(InvalidTriggerError);
+    expect(() => parseTrigger(input)).toThrow(message);
+  });
+});
