@@ -4,6 +4,7 @@ import { ConfigurationError } from '../lib/errors';
 import { bundledIpRanges } from '../lib/ip-ranges';
 import { openLogObject } from '../lib/log-object';
 import { parseNamedNetworks } from '../lib/networks';
+import { fixedIpRanges } from '../lib/ranges-source';
 import { type CountingContext, type CountResult, countLog, type LogSource } from '../lib/pipeline';
 import { loadBucketReports, loadClients } from '../lib/queries';
 import { compareByRisk } from '../lib/report';
@@ -96,7 +97,7 @@ async function analyze(values: Values, paths: string[]): Promise<number> {
     return missing.length > 0 ? 1 : 0;
   }
   return withStore(values, async (session) => {
-    const context: CountingContext = { store: session.store, ranges: bundledIpRanges(), networks };
+    const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
     const results: FileResult[] = [];
     let problems = missing.length;
     for (const file of files) {
@@ -211,7 +212,7 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
   return withStore(values, async (session) => {
     const known = new Map((await session.store.listFailures()).map((f) => [f.location, f]));
     const targets = values['all-failed'] ? [...known.keys()] : logs;
-    const context: CountingContext = { store: session.store, ranges: bundledIpRanges(), networks };
+    const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
     let s3: S3Client | undefined;
     let problems = 0;
     for (const target of targets) {

@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import { loadHandlerConfig } from '../lib/config';
 import { handleTrigger, type InvocationContext } from '../lib/invocation';
 import { bundledIpRanges } from '../lib/ip-ranges';
+import { StoredIpRanges } from '../lib/ranges-source';
 import { OWN_USER_AGENT } from '../lib/request';
 import { AggregateStore } from '../lib/store';
 import { parseTrigger } from '../lib/trigger';
@@ -23,10 +24,11 @@ let context: InvocationContext | undefined;
 function invocationContext(): InvocationContext {
   if (context) return context;
   const config = loadHandlerConfig(process.env);
+  const store = new AggregateStore(new DynamoDBClient({}), config.tableName);
   const built: InvocationContext = {
     counting: {
-      store: new AggregateStore(new DynamoDBClient({}), config.tableName),
-      ranges: bundledIpRanges(),
+      store,
+      ranges: new StoredIpRanges(store, bundledIpRanges),
       networks: config.networks,
       limits: config.limits,
     },

@@ -1,15 +1,15 @@
 import { LogAggregator, type LogSummary } from './aggregate';
 import { PermanentLogError } from './errors';
-import type { IpRanges } from './ip-ranges';
 import { type ReadLimits, type ReadSummary, readS3Records } from './log-reader';
 import type { NamedNetwork } from './networks';
+import type { IpRangesSource } from './ranges-source';
 import { createSourceClassifier } from './source';
 import type { AggregateStore, LogIdentity, StoreOutcome } from './store';
 
 /** What counting needs besides the log itself; built once per process and passed down. */
 export interface CountingContext {
   store: AggregateStore;
-  ranges: IpRanges;
+  ranges: IpRangesSource;
   networks: readonly NamedNetwork[];
   limits?: ReadLimits;
   now?: () => Date;
@@ -34,9 +34,14 @@ export type CountResult =
 export async function countLog(context: CountingContext, log: LogSource): Promise<CountResult> {
   const identity: LogIdentity = { id: log.id, location: log.location };
   // A duplicate delivery costs one query and no GetObject.
-  if (await context.store.isCounted(log.id)) return { status: 'already-counted', log: identity };
+  const ledger = await context.store.ledgerState(log.id);
+  if (ledger.done) return { status: 'already-counted', log: identity };
+  // A retry classifies with the ranges of the attempt it completes, so that it cuts the same chunks.
+  const ranges =
+    (ledger.rangesSyncToken ? await context.ranges.version(ledger.rangesSyncToken) : undefined) ??
+    (await context.ranges.current());
   try {
-    const sources = createSourceClassifier(context.ranges, context.networks);
+    const sources = createSourceClassifier(ranges, context.networks);
     const aggregator = new LogAggregator(log.location, sources);
     const records = readS3Records(await log.open(), log.location, context.limits);
     let read: ReadSummary;

@@ -10,6 +10,7 @@
  * | `LOG#<log id>`         | `CHUNK#<nnnnn>` / `DONE`          | exactly-once ledger of one log file     |
  * | `SHARED#<sharedEventID>` | `CLAIM`                         | which copy of a cross-account event counted |
  * | `FAILURES`             | `<log id>`                        | log files that failed permanently       |
+ * | `RANGES`               | `CURRENT` / `<syncToken>`         | AWS ip-ranges.json versions (gzip)      |
  *
  * Hours sort as strings, so "the last 7 days of bucket X" is one Query with
  * `pk = BUCKET#X AND sk BETWEEN HOUR#<from> AND HOUR#<to>`.
@@ -24,6 +25,8 @@ export const DONE_SK = 'DONE';
 export const SHARED_PREFIX = 'SHARED#';
 export const CLAIM_SK = 'CLAIM';
 export const FAILURES_PK = 'FAILURES';
+export const RANGES_PK = 'RANGES';
+export const RANGES_CURRENT_SK = 'CURRENT';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';

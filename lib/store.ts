@@ -5,6 +5,7 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -26,6 +27,8 @@ import {
   EXPIRES_AT,
   FAILURES_PK,
   LOG_PREFIX,
+  RANGES_CURRENT_SK,
+  RANGES_PK,
   RANGES_SYNC_TOKENS,
   SEEN,
   SHARED_PREFIX,
@@ -188,9 +191,74 @@ export class AggregateStore {
     return outcome;
   }
 
-  /** True when the log id has been counted completely. */
-  async isCounted(logId: string): Promise<boolean> {
-    return (await this.readLedger(logId)).done;
+  /**
+   * Whether a log id is counted completely, and which AWS ranges an earlier, unfinished attempt
+   * classified it with (a retry must use the same ones to cut the same chunks).
+   */
+  async ledgerState(logId: string): Promise<{ done: boolean; rangesSyncToken?: string }> {
+    const ledger = await this.readLedger(logId);
+    return { done: ledger.done, ...(ledger.rangesSyncToken ? { rangesSyncToken: ledger.rangesSyncToken } : {}) };
+  }
+
+  /**
+   * Stores a version of ip-ranges.json (gzip, about 125 KB: one item holds it with room to
+   * spare) and makes it current unless a newer one already is.
+   * @returns whether it became the current version.
+   */
+  async saveIpRanges(version: { syncToken: string; createDate: string; gzippedJson: Uint8Array }): Promise<boolean> {
+    const item = (sk: string): Record<string, AttributeValue> => ({
+      pk: { S: RANGES_PK },
+      sk: { S: sk },
+      syncToken: { N: version.syncToken },
+      createDate: { S: version.createDate },
+      data: { B: version.gzippedJson },
+      savedAt: { S: this.now().toISOString() },
+    });
+    await withRetries('AWS ranges version', () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item(version.syncToken) })), this.retry);
+    try {
+      await withRetries(
+        'current AWS ranges',
+        () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: item(RANGES_CURRENT_SK),
+              ConditionExpression: 'attribute_not_exists(pk) OR syncToken < :token',
+              ExpressionAttributeValues: { ':token': { N: version.syncToken } },
+            }),
+          ),
+        this.retry,
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A stored version of ip-ranges.json: the current one, or the one with a given syncToken.
+   * `withData: false` reads only the syncToken, to check cheaply whether a cached copy is current.
+   */
+  async loadIpRanges(
+    which: 'current' | string,
+    options: { withData?: boolean } = {},
+  ): Promise<{ syncToken: string; gzippedJson?: Uint8Array } | undefined> {
+    const result = await withRetries(
+      'AWS ranges',
+      () =>
+        this.client.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: { pk: { S: RANGES_PK }, sk: { S: which === 'current' ? RANGES_CURRENT_SK : which } },
+            ...(options.withData === false ? { ProjectionExpression: 'syncToken' } : {}),
+          }),
+        ),
+      this.retry,
+    );
+    const item = result.Item;
+    if (!item?.syncToken?.N) return undefined;
+    return { syncToken: item.syncToken.N, ...(item.data?.B ? { gzippedJson: item.data.B } : {}) };
   }
 
   async recordFailure(failure: FailureRecord): Promise<void> {
@@ -250,18 +318,20 @@ export class AggregateStore {
     return this.queryAll({ pk: `BUCKET#${bucket}`, between: [fromSortKey, toSortKey] });
   }
 
-  private async readLedger(logId: string): Promise<{ done: boolean; chunks: Map<number, string> }> {
+  private async readLedger(logId: string): Promise<{ done: boolean; chunks: Map<number, string>; rangesSyncToken?: string }> {
     const items = await this.queryAll({ pk: LOG_PREFIX + logId, consistent: true });
     const chunks = new Map<number, string>();
     let done = false;
+    let rangesSyncToken: string | undefined;
     for (const item of items) {
       const sortKey = String(item.sk);
       if (sortKey === DONE_SK) done = true;
       else if (sortKey.startsWith(CHUNK_PREFIX)) {
         chunks.set(Number(sortKey.slice(CHUNK_PREFIX.length)), String(item.fingerprint));
+        rangesSyncToken = String(item.rangesSyncToken);
       }
     }
-    return { done, chunks };
+    return { done, chunks, rangesSyncToken };
   }
 
   private async recordSharedRequests(

@@ -6,6 +6,7 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import type { NamedNetwork } from '../../lib/networks';
 import type { CountingContext, LogSource } from '../../lib/pipeline';
+import { fixedIpRanges } from '../../lib/ranges-source';
 import { AggregateStore, ensureTable, type StoreOptions } from '../../lib/store';
 import { testDynamoDbClient, uniqueName } from './aws';
 
@@ -20,7 +21,7 @@ export function countingContext(
   table: string,
   options: StoreOptions & { networks?: NamedNetwork[] } = {},
 ): CountingContext {
-  return { store: new AggregateStore(client, table, options), ranges: bundledIpRanges(), networks: options.networks ?? [] };
+  return { store: new AggregateStore(client, table, options), ranges: fixedIpRanges(bundledIpRanges()), networks: options.networks ?? [] };
 }
 
 export function bufferSource(id: string, bytes: Buffer): LogSource {

@@ -1,0 +1,47 @@
+import { createReadStream, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LogAggregator } from '../../lib/aggregate';
+import { bundledIpRanges } from '../../lib/ip-ranges';
+import { readS3Records } from '../../lib/log-reader';
+import { describeRequest } from '../../lib/request';
+import { createSourceClassifier } from '../../lib/source';
+
+const FIXTURES = path.join(__dirname, '../fixtures/invictus-ir');
+
+describe('Real CloudTrail files (invictus-ir, 55 files)', () => {
+  it('finds no plain-HTTP request, and calls the four AWS Internal records without TLS evidence service', async () => {
+    // Prepare
+    const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
+    const verdicts: Record<string, number> = {};
+    const withoutTls: Array<{ verdict: string; bucket: string; source: string; operation: string }> = [];
+    let s3Records = 0;
+    let hourItems = 0;
+
+    // Act
+    for (const name of files) {
+      const sources = createSourceClassifier(bundledIpRanges(), []);
+      const aggregator = new LogAggregator(name, sources);
+      for await (const record of readS3Records(createReadStream(path.join(FIXTURES, name)), name)) {
+        s3Records++;
+        aggregator.add(record);
+        const request = describeRequest(record, sources);
+        if (typeof request === 'string') throw new Error(request);
+        verdicts[request.verdict] = (verdicts[request.verdict] ?? 0) + 1;
+        if (request.reason !== 'tls-details' && request.reason !== 'cipher-suite') {
+          withoutTls.push({ verdict: request.verdict, bucket: request.bucket, source: request.source.address, operation: request.operation });
+        }
+      }
+      hourItems += aggregator.finish().plain.deltas().filter((d) => d.sk.startsWith('HOUR#')).length;
+    }
+
+    // Assess: the data set's own statistics (shared/data/README): 271 S3 records, 267 with TLS evidence.
+    expect(files).toHaveLength(55);
+    expect(s3Records).toBe(271);
+    expect(verdicts).toEqual({ https: 267, service: 4 });
+    expect(withoutTls).toEqual(
+      Array.from({ length: 4 }, () => ({ verdict: 'service', bucket: '(none)', source: 'AWS Internal', operation: 'GetStorageLensDashboardDataInternal' })),
+    );
+    expect(hourItems).toBeGreaterThan(0);
+  });
+});
