@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshTable } from '../support/counting';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '../..');
+const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI entry, as `npx cleartrail` would. */
+async function cleartrail(args: string[], cwd: string): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/cleartrail.js'), ...args], { cwd, env: process.env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** The hand-derived expectations of events/README.md ("Expected counts"). */
+const EXPECTED_BUCKETS = [
+  { bucket: '(none)', http: 0, https: 1, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+  { bucket: 'acme-data', http: 10, https: 5, service: 2, unknown: 1, httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 } },
+  { bucket: 'acme-logs', http: 2, https: 2, service: 2, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 } },
+  { bucket: 'acme-website', http: 3, https: 0, service: 0, unknown: 0, httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+];
+
+const contract = (buckets: Array<Record<string, unknown>>) =>
+  buckets.map(({ bucket, http, https, service, unknown, httpSources }) => ({ bucket, http, https, service, unknown, httpSources }));
+
+describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', () => {
+  let workDir: string;
+  let logsDir: string;
+
+  beforeAll(() => {
+    // Prepare: the samples, gzipped and plain, in nested folders, plus files analyze must skip or reject.
+    workDir = mkdtempSync(path.join(tmpdir(), 'cleartrail-cli-'));
+    logsDir = path.join(workDir, 'logs');
+    mkdirSync(path.join(logsDir, 'nested', 'CloudTrail-Digest'), { recursive: true });
+    for (const [index, name] of readdirSync(SAMPLE_LOGS).filter((n) => n.endsWith('.json')).entries()) {
+      if (index % 2 === 0) copyFileSync(path.join(SAMPLE_LOGS, name), path.join(logsDir, name));
+      else writeFileSync(path.join(logsDir, 'nested', `${name}.gz`), gzipSync(readFileSync(path.join(SAMPLE_LOGS, name))));
+    }
+    writeFileSync(path.join(logsDir, 'nested', 'CloudTrail-Digest', 'digest.json.gz'), gzipSync('{"no":"records"}'));
+    writeFileSync(path.join(logsDir, 'corrupt.json.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from('garbage garbage')]));
+    writeFileSync(path.join(logsDir, 'no-records.json'), '{"Events": []}');
+  });
+
+  it('counts every readable file, names each bad file with its problem, exits non-zero, and report agrees', async () => {
+    // Act
+    const analyze = await cleartrail(['analyze', '--json', logsDir], workDir);
+    const report = await cleartrail(['report', '--json'], workDir);
+
+    // Assess
+    expect(analyze.code).toBe(1);
+    expect(analyze.stderr).toMatch(/corrupt\.json\.gz: .*gzip/);
+    expect(analyze.stderr).toMatch(/no-records\.json: .*Records/);
+    const analyzed = JSON.parse(analyze.stdout);
+    expect(contract(analyzed.buckets)).toEqual(EXPECTED_BUCKETS);
+    expect(analyzed.files.map((f: { status: string }) => f.status).sort()).toEqual(['counted', 'counted', 'counted', 'counted', 'failed', 'failed']);
+    expect(report.code).toBe(0);
+    expect(contract(JSON.parse(report.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
+  }, 120_000);
+
+  it('changes nothing when the same files are analysed again, and lists the failed files', async () => {
+    const again = await cleartrail(['analyze', '--json', logsDir], workDir);
+    expect(contract(JSON.parse(again.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
+    expect(JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted')).toHaveLength(4);
+
+    const failures = await cleartrail(['failures', '--json'], workDir);
+    expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code).sort()).toEqual(['corrupt-gzip', 'no-records']);
+  }, 120_000);
+
+  it('prints a readable table, worst bucket first', async () => {
+    const table = await cleartrail(['report'], workDir);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^bucket\s+http\s+https\s+service\s+unknown/);
+    expect(lines[1]).toMatch(/^acme-data\s+10\s+5\s+2\s+1\s+66\.7%/);
+  }, 60_000);
+
+  it('refuses bad options with a usage message and exit code 2', async () => {
+    const result = await cleartrail(['report', '--since', 'last tuesday'], workDir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--since "last tuesday" is neither an ISO time/);
+  }, 60_000);
+});
+
+describe('CLI: --table against a deployed-style table', () => {
+  it('writes to and reads from the named table through the default credential chain and endpoint configuration', async () => {
+    // Prepare
+    const table = await freshTable();
+    const cwd = mkdtempSync(path.join(tmpdir(), 'cleartrail-cli-table-'));
+
+    // Act
+    const analyze = await cleartrail(['analyze', '--json', '--table', table, '--region', 'us-east-1', SAMPLE_LOGS], cwd);
+    const clients = await cleartrail(['clients', '--json', '--bucket', 'acme-logs', '--table', table, '--region', 'us-east-1'], cwd);
+
+    // Assess
+    expect(analyze.code).toBe(0);
+    expect(contract(JSON.parse(analyze.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
+    const document = JSON.parse(clients.stdout);
+    expect(document.bucket).toBe('acme-logs');
+    expect(document.clients.map((c: { address: string; class: string; count: number }) => [c.address, c.class, c.count]).sort()).toEqual([
+      ['10.0.12.34', 'vpc-endpoint', 1],
+      ['172.31.5.20', 'private', 1],
+    ]);
+  }, 60_000);
+});
