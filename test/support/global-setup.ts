@@ -18,6 +18,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Before the first SDK client: the SDK warns once per process that releases after January 2027
+  // need Node 22; noise in test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const [dynamoDb, s3] = await Promise.all([startDynamoDbLocal(), startS3rver()]);
 
   Object.assign(process.env, {
@@ -29,8 +32,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // s3rver predates the SDK's default trailing checksums (see bin/local/s3rver.ts).
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    // The SDK warns once per worker that releases after January 2027 need Node 22; noise in test output.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   // No session token or profile from the developer's shell may leak into signed local requests.
   delete process.env.AWS_SESSION_TOKEN;
