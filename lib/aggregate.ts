@@ -101,8 +101,10 @@ export class Aggregate {
     increment(client, counter.requests);
     increment(client, counter.verdict(request.verdict));
     if (request.tlsVersion) increment(client, counter.tlsVersion(request.tlsVersion));
-    increment(client, counter.operation(request.operation));
     for (const finding of findings) increment(client, finding);
+    // Operations and first/last seen describe the client's plain-HTTP traffic, the thing to fix.
+    if (request.verdict !== 'http') return;
+    increment(client, counter.operation(request.operation));
     if (!client.seen) client.seen = { first: request.time, last: request.time };
     else {
       if (request.time < client.seen.first) client.seen.first = request.time;

@@ -100,7 +100,7 @@ export function summarizeClients(items: readonly PlainItem[], options: { include
       .slice(0, TOP_OPERATIONS);
     rows.push(stripUndefined(client));
   }
-  return rows.sort((a, b) => b.count - a.count || b.https - a.https || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return rows.sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -82,5 +82,5 @@ export const COUNTER_PREFIXES = {
 
 /** String-set attribute: the `syncToken`s of the AWS ranges that classified an item's requests. */
 export const RANGES_SYNC_TOKENS = 'rangesSyncTokens';
-/** Number-set attribute of client items: first and last request time (epoch s) of each log file. */
+/** Number-set attribute of client items: first and last HTTP request time (epoch s) of each log file. */
 export const SEEN = 'seen';

@@ -103,8 +103,10 @@ describe('CLI: --table against a deployed-style table', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'cleartrail-cli-table-'));
 
     // Act
-    const analyze = await cleartrail(['analyze', '--json', '--table', table, '--region', 'us-east-1', SAMPLE_LOGS], cwd);
-    const clients = await cleartrail(['clients', '--json', '--bucket', 'acme-logs', '--table', table, '--region', 'us-east-1'], cwd);
+    const store = ['--table', table, '--region', 'us-east-1'];
+    const analyze = await cleartrail(['analyze', '--json', '--networks', 'office=203.0.113.0/24', ...store, SAMPLE_LOGS], cwd);
+    const clients = await cleartrail(['clients', '--json', '--bucket', 'acme-logs', ...store], cwd);
+    const dataClients = await cleartrail(['clients', '--json', '--bucket', 'acme-data', ...store], cwd);
 
     // Assess
     expect(analyze.code).toBe(0);
@@ -115,5 +117,28 @@ describe('CLI: --table against a deployed-style table', () => {
       ['10.0.12.34', 'vpc-endpoint', 1],
       ['172.31.5.20', 'private', 1],
     ]);
+    // acme-data's HTTP clients as events/README.md describes them: the office (two user agents),
+    // an EC2 instance known by its instance-profile session, other EC2 and S3 addresses, IPv6.
+    const rows = JSON.parse(dataClients.stdout).clients.map(
+      (c: { address: string; class: string; network?: string; instanceId?: string; awsRange?: string; count: number }) => [
+        c.address,
+        c.class,
+        c.network ?? '-',
+        c.instanceId ?? '-',
+        c.awsRange ?? '-',
+        c.count,
+      ],
+    );
+    expect(rows).toEqual([
+      ['203.0.113.24', 'external', 'office', '-', '-', 2],
+      ['54.250.112.45', 'ec2', '-', 'i-0a1b2c3d4e5f60718', 'EC2 / ap-northeast-1', 2],
+      ['198.51.100.77', 'external', '-', '-', '-', 1],
+      ['203.0.113.24', 'external', 'office', '-', '-', 1],
+      ['2a02:8108:1140:7a00::5', 'external', '-', '-', '-', 1],
+      ['43.206.54.17', 'ec2', '-', '-', 'EC2 / ap-northeast-1', 1],
+      ['52.216.169.10', 'aws', '-', '-', 'S3 / us-east-1', 1],
+      ['81.2.69.142', 'external', '-', '-', '-', 1],
+    ]);
+    expect(JSON.parse(analyze.stdout).buckets.find((b: { bucket: string }) => b.bucket === 'acme-data').httpNetworks).toEqual({ office: 3 });
   }, 60_000);
 });

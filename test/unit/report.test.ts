@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeClients } from '../../lib/clients';
+import { compareByRisk, sortKeyRange, summarizeBucket } from '../../lib/report';
+
+const hour = (h: string, counters: Record<string, number>) => ({ pk: 'BUCKET#b', sk: `HOUR#${h}`, bucket: 'b', hour: h, ...counters });
+const client = (h: string, fields: Record<string, unknown>) => ({
+  pk: 'BUCKET#b',
+  sk: `CLIENT#${h}#x`,
+  address: '203.0.113.9',
+  class: 'external',
+  principal: 'arn:aws:iam::1:user/u',
+  userAgent: 'curl/8',
+  ...fields,
+});
+
+describe('Function: summarizeBucket', () => {
+  it('adds hours up, keeps a daily trend, and takes the last HTTP time from the clients', () => {
+    // Prepare
+    const hours = [
+      hour('2026-11-20T10', { http: 2, https: 6, http_external: 2, 'tls_TLSv1.2': 6, http_net_office: 1, rangesSyncTokens: 0 }),
+      hour('2026-11-20T23', { service: 1 }),
+      hour('2026-11-21T00', { http: 1, unknown: 1, http_ec2: 1, tls_legacy: 0, website: 1, website_http: 1 }),
+    ].map((item) => ({ ...item, rangesSyncTokens: ['1787411825'] }));
+    const clients = [client('2026-11-20T10', { http: 2, seen: [1763633000, 1763634000] }), client('2026-11-21T00', { http: 0, https: 1, seen: [1763700000] })];
+
+    // Act
+    const report = summarizeBucket('b', hours, clients);
+
+    // Assess
+    expect(report).toMatchObject({
+      http: 3,
+      https: 6,
+      service: 1,
+      unknown: 1,
+      total: 11,
+      httpShare: 3 / 9,
+      httpSources: { external: 2, ec2: 1, 'vpc-endpoint': 0, private: 0, aws: 0 },
+      httpNetworks: { office: 1 },
+      tlsVersions: { 'TLSv1.2': 6 },
+      website: { requests: 1, http: 1 },
+      firstHour: '2026-11-20T10',
+      lastHour: '2026-11-21T00',
+      hoursWithData: 3,
+      lastHttpSeen: new Date(1763634000 * 1000).toISOString(),
+      rangesSyncTokens: ['1787411825'],
+    });
+    expect(report.daily).toEqual([
+      { day: '2026-11-20', http: 2, https: 6, service: 1, unknown: 0 },
+      { day: '2026-11-21', http: 1, https: 0, service: 0, unknown: 1 },
+    ]);
+  });
+
+  it('puts the buckets with most HTTP first', () => {
+    const quiet = summarizeBucket('a-quiet', [hour('2026-11-20T10', { https: 5 })], []);
+    const loud = summarizeBucket('z-loud', [hour('2026-11-20T10', { http: 5 })], []);
+    expect([quiet, loud].sort(compareByRisk).map((r) => r.bucket)).toEqual(['z-loud', 'a-quiet']);
+  });
+});
+
+describe('Function: summarizeClients', () => {
+  it('merges a client across hours: counts, first and last seen, top operations', () => {
+    const rows = summarizeClients([
+      client('2026-11-20T10', { http: 3, op_GetObject: 2, op_PutObject: 1, seen: [1000, 2000] }),
+      client('2026-11-20T11', { http: 1, op_GetObject: 1, seen: [5000] }),
+      client('2026-11-20T11', { address: '198.51.100.1', http: 7, op_ListObjects: 7, seen: [3000] }),
+    ]);
+    expect(rows.map((r) => [r.address, r.count])).toEqual([
+      ['198.51.100.1', 7],
+      ['203.0.113.9', 4],
+    ]);
+    expect(rows[1]).toMatchObject({
+      firstSeen: new Date(1000 * 1000).toISOString(),
+      lastSeen: new Date(5000 * 1000).toISOString(),
+      operations: [
+        { operation: 'GetObject', count: 3 },
+        { operation: 'PutObject', count: 1 },
+      ],
+    });
+  });
+
+  it('leaves out clients with only HTTPS findings unless asked for them', () => {
+    const items = [client('2026-11-20T10', { http: 0, https: 2, tls_legacy: 2 })];
+    expect(summarizeClients(items)).toEqual([]);
+    expect(summarizeClients(items, { includeHygiene: true })[0]?.findings.legacyTls).toBe(2);
+  });
+});
+
+describe('Function: sortKeyRange', () => {
+  it('bounds an open window so that every hour and client key falls inside', () => {
+    const [from, to] = sortKeyRange('CLIENT#', { fromHour: '2026-11-20T10' });
+    expect(from).toBe('CLIENT#2026-11-20T10');
+    expect('CLIENT#2026-11-20T10#203.0.113.9#abc' >= from && 'CLIENT#2999-12-31T23#::1#zzz' <= to).toBe(true);
+  });
+});
