@@ -1,18 +1,25 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import { NO_BUCKET } from '../lib/bucket';
+import { enforceHttpsPolicy, MIN_TLS_VERSIONS, type MinTlsVersion, validateBucketName } from '../lib/bucket-policy';
+import { type ClientReport, summarizeClients } from '../lib/clients';
 import { ConfigurationError } from '../lib/errors';
 import { bundledIpRanges } from '../lib/ip-ranges';
-import { openLogObject } from '../lib/log-object';
 import { parseNamedNetworks } from '../lib/networks';
 import { fixedIpRanges } from '../lib/ranges-source';
-import { type CountingContext, type CountResult, countLog, type LogSource } from '../lib/pipeline';
+import { type CountingContext, countLog, type LogSource, s3LogSource } from '../lib/pipeline';
 import { loadBucketReports, loadClients } from '../lib/queries';
-import { compareByRisk } from '../lib/report';
+import { assessReadiness, DEFAULT_MAX_GAP_HOURS } from '../lib/readiness';
+import { type BucketReport, compareByRisk, sortKeyRange, summarizeBucket, type TimeWindow } from '../lib/report';
 import { OWN_USER_AGENT } from '../lib/request';
-import type { AggregateStore } from '../lib/store';
-import { parseTimeWindow } from '../lib/time-window';
+import { CLIENT_PREFIX, counter, HOUR_PREFIX } from '../lib/schema';
+import type { AggregateStore, PlainItem } from '../lib/store';
+import { parseTimeBound, parseTimeWindow } from '../lib/time-window';
+import { VERDICTS } from '../lib/verdict';
 import { version } from '../package.json';
-import { bucketTable, clientTable, csv, findingLines } from './format';
+import { bucketTable, clientFindingLines, clientTable, csv, findingLines, hygieneTable, readinessText } from './format';
+import { type HtmlBucket, renderHtmlReport } from './html-report';
 import { findLogFiles, localLogSource } from './local-files';
 import { openStore, type StoreSession } from './session';
 
@@ -20,8 +27,10 @@ const USAGE = `cleartrail ${version}: which clients still talk to your S3 bucket
 
 Usage:
   cleartrail analyze   [--json] [--networks NAME=CIDR,...] [store options] PATH...
-  cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [store options]
-  cleartrail clients   --bucket B [--since T] [--until T] [--json] [store options]
+  cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [store options]
+  cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [store options]
+  cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
+                       [--max-gap-hours 24] [--json] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
 
@@ -32,6 +41,11 @@ Store options:
 
 T is an ISO time (2026-11-20, 2026-11-20T13:00Z) or a span back from now (36h, 7d, 2w).
 PATH is a .json or .json.gz CloudTrail file, or a directory searched recursively.
+report --html FILE also writes a self-contained HTML page (charts, verdicts, clients).
+clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2, SigV2).
+enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
+  breaking a client seen in the window (default: the last 30 days up to now)? Prints the
+  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
 Results go to stdout, progress and errors to stderr.`;
 
 const OPTIONS = {
@@ -45,6 +59,11 @@ const OPTIONS = {
   until: { type: 'string' },
   networks: { type: 'string' },
   'all-failed': { type: 'boolean' },
+  hygiene: { type: 'boolean' },
+  days: { type: 'string' },
+  'min-tls': { type: 'string' },
+  'max-gap-hours': { type: 'string' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -66,17 +85,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.region && !values.table) return usageError('--region goes with --table');
 
   try {
+    // Bad option values are usage errors, found before an embedded DynamoDB Local is started.
+    parseTimeWindow(values.since, values.until, new Date());
     switch (command) {
       case 'analyze':
         return await analyze(values, rest);
       case 'report':
-        return await withStore(values, (session) => report(session.store, values));
+        return await withStore(values, (session) =>
+          values.html ? htmlReport(session.store, values) : report(session.store, values),
+        );
       case 'clients':
         return await withStore(values, (session) => clients(session.store, values));
       case 'failures':
         return await withStore(values, (session) => failures(session.store, values));
       case 'reprocess':
         return await reprocess(values, rest);
+      case 'enforce-check':
+        return await enforceCheck(values);
       default:
         return usageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -188,9 +213,9 @@ async function report(store: AggregateStore, values: Values): Promise<number> {
 async function clients(store: AggregateStore, values: Values): Promise<number> {
   if (!values.bucket) return usageError('clients needs --bucket');
   const window = parseTimeWindow(values.since, values.until, new Date());
-  const rows = await loadClients(store, { bucket: values.bucket, window });
+  const rows = await loadClients(store, { bucket: values.bucket, window, includeHygiene: values.hygiene });
   if (values.json) printJson({ bucket: values.bucket, window, clients: rows });
-  else print(clientTable(rows));
+  else printClients(rows, Boolean(values.hygiene));
   return 0;
 }
 
@@ -221,12 +246,11 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
       const s3Match = /^s3:\/\/([^/]+)\/(.+)$/.exec(target);
       if (s3Match?.[1] && s3Match[2]) {
         s3 ??= new S3Client({ ...(values.region ? { region: values.region } : {}), customUserAgent: `${OWN_USER_AGENT}/${version}` });
-        const ref = { bucket: s3Match[1], key: s3Match[2] };
-        const client = s3;
-        source = { id: failure?.logId ?? target, location: target, open: () => openLogObject(client, ref) };
+        source = s3LogSource(s3, { bucket: s3Match[1], key: s3Match[2] });
       } else {
+        // A fixed file has new content, hence (unless it has a CloudTrail name) a new id: its
+        // failure record is cleared under the old one below.
         source = await localLogSource(target);
-        if (failure) source = { ...source, id: failure.logId };
       }
       const result = await countWithReport(context, source);
       if (result.status === 'counted' || result.status === 'already-counted') {
@@ -260,4 +284,157 @@ function printJson(document: unknown): void {
 function usageError(message: string): number {
   process.stderr.write(`cleartrail: ${message}\nRun "cleartrail --help" for usage.\n`);
   return 2;
+}
+
+// ----- enforce-check, report --html, and the clients' TLS-hygiene findings -----------------------
+
+/** `clients` as text: the HTTP clients and their findings; with --hygiene, HTTPS-only clients with findings too. */
+function printClients(rows: readonly ClientReport[], withHygiene: boolean): void {
+  const http = rows.filter((c) => c.count > 0);
+  print(clientTable(http));
+  const findings = clientFindingLines(http);
+  if (findings.length > 0)
+    print(['', 'TLS-hygiene findings of these clients:', ...findings.map((line) => `  ${line}`)].join('\n'));
+  if (withHygiene)
+    print(['', 'HTTPS clients with TLS-hygiene findings:', hygieneTable(rows.filter((c) => c.count === 0))].join('\n'));
+}
+
+/**
+ * `enforce-check`: the readiness verdict for one bucket and, when ready, the policy to apply.
+ * Exit code 0 when ready and 1 when not, so that a script can gate `put-bucket-policy` on it.
+ */
+async function enforceCheck(values: Values): Promise<number> {
+  const bucket = values.bucket;
+  if (!bucket) return usageError('enforce-check needs --bucket');
+  // Options are checked before the store opens: a typo costs no DynamoDB Local start.
+  validateBucketName(bucket);
+  const minTlsVersion = parseMinTls(values['min-tls']);
+  const maxGapHours = parseWholeNumber('--max-gap-hours', values['max-gap-hours'], DEFAULT_MAX_GAP_HOURS, 0);
+  const window = readinessWindow(values, new Date());
+  return withStore(values, async (session) => {
+    const inputs = await loadReadinessInputs(session.store, bucket, window);
+    const lastHourOutsideWindow =
+      inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
+    const result = assessReadiness({
+      bucket,
+      window,
+      ...inputs,
+      thresholds: { maxGapHours },
+      minTlsVersion,
+      lastHourOutsideWindow,
+    });
+    const policy = result.verdict === 'ready' ? enforceHttpsPolicy(bucket, { minTlsVersion }) : undefined;
+    if (values.json) {
+      printJson({
+        bucket,
+        verdict: result.verdict,
+        reasons: result.reasons,
+        ...(policy ? { policy } : {}),
+        warnings: result.warnings,
+        window: result.window,
+        thresholds: result.thresholds,
+        evidence: result.evidence,
+      });
+    } else {
+      print(readinessText(result, policy));
+    }
+    return result.verdict === 'ready' ? 0 : 1;
+  });
+}
+
+/**
+ * `report --html FILE`: writes the page, then prints what `report` prints. Readiness needs a
+ * closed window: an open end of --since/--until closes at the earliest/latest hour of data of
+ * the buckets shown, so that the page judges the data it draws (enforce-check, by contrast,
+ * judges up to now).
+ */
+async function htmlReport(store: AggregateStore, values: Values): Promise<number> {
+  const file = values.html as string;
+  const window = parseTimeWindow(values.since, values.until, new Date());
+  const names = values.bucket ? [values.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
+  const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
+  for (const bucket of names) {
+    const inputs = await loadReadinessInputs(store, bucket, window);
+    if (inputs.report.total > 0 || values.bucket) loaded.push({ bucket, ...inputs });
+  }
+  const firstHours = loaded.map((b) => b.report.firstHour).filter((h): h is string => h !== undefined);
+  const lastHours = loaded.map((b) => b.report.lastHour).filter((h): h is string => h !== undefined);
+  const nowHour = new Date().toISOString().slice(0, 13);
+  const toHour = window.toHour ?? lastHours.sort().at(-1) ?? nowHour;
+  const fromHour = window.fromHour ?? firstHours.sort()[0] ?? toHour;
+  const buckets: HtmlBucket[] = loaded.map(({ bucket, ...inputs }) => ({
+    report: inputs.report,
+    clients: inputs.clients,
+    readiness: assessReadiness({ bucket, window: { fromHour, toHour }, ...inputs }),
+  }));
+  await writeFile(file, renderHtmlReport({ generatedAt: new Date(), window: { fromHour, toHour }, buckets }));
+  process.stderr.write(
+    `cleartrail: wrote ${file} (${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'})\n`,
+  );
+  return report(store, values);
+}
+
+interface ReadinessInputs {
+  report: BucketReport;
+  clients: ClientReport[];
+  hourItemsHours: string[];
+}
+
+/** One Query for the bucket's hours and one for its clients in the window. */
+async function loadReadinessInputs(
+  store: AggregateStore,
+  bucket: string,
+  window: TimeWindow,
+): Promise<ReadinessInputs> {
+  const [hours, clientItems] = await Promise.all([
+    store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, window)),
+    store.bucketItems(bucket, ...sortKeyRange(CLIENT_PREFIX, window)),
+  ]);
+  return {
+    report: summarizeBucket(bucket, hours, clientItems),
+    clients: summarizeClients(clientItems, { includeHygiene: true }),
+    hourItemsHours: hoursWithRecords(hours),
+  };
+}
+
+/** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
+async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
+  return hoursWithRecords(await store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, {})))
+    .sort()
+    .at(-1);
+}
+
+function hoursWithRecords(hourItems: readonly PlainItem[]): string[] {
+  return hourItems
+    .filter((item) => VERDICTS.some((verdict) => Number(item[counter.verdict(verdict)] ?? 0) > 0))
+    .map((item) => String(item.hour ?? String(item.sk).slice(HOUR_PREFIX.length)));
+}
+
+/** --since/--until, else the last --days (default 30) days up to the current hour. */
+function readinessWindow(values: Values, now: Date): { fromHour: string; toHour: string } {
+  if (values.days !== undefined && values.since !== undefined) throw new RangeError('choose one of --days and --since');
+  const days = parseWholeNumber('--days', values.days, 30, 1);
+  const given = parseTimeWindow(values.since, values.until, now);
+  const toHour = given.toHour ?? parseTimeBound('--until', now.toISOString(), now);
+  const fromHour =
+    given.fromHour ?? new Date(Date.parse(`${toHour}:00:00Z`) - (days * 24 - 1) * 3_600_000).toISOString().slice(0, 13);
+  if (fromHour > toHour) throw new RangeError(`--since ${values.since} is after the end of the window, ${toHour}`);
+  return { fromHour, toHour };
+}
+
+function parseWholeNumber(option: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
+    throw new RangeError(`${option} ${JSON.stringify(value)} is not a whole number${min > 0 ? ` >= ${min}` : ''}`);
+  }
+  return Number(value);
+}
+
+function parseMinTls(value: string | undefined): MinTlsVersion | undefined {
+  if (value === undefined) return undefined;
+  const version = value.replace(/^TLSv?/i, '');
+  if (!(MIN_TLS_VERSIONS as readonly string[]).includes(version)) {
+    throw new RangeError(`--min-tls ${JSON.stringify(value)} is not one of ${MIN_TLS_VERSIONS.join(', ')}`);
+  }
+  return version as MinTlsVersion;
 }

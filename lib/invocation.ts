@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartrailError, PermanentLogError } from './errors';
-import { openLogObject, s3Location } from './log-object';
-import { type CountingContext, type CountResult, cloudTrailLogId, countLog } from './pipeline';
+import { type CountingContext, type CountResult, countLog, s3LogSource } from './pipeline';
 import { type LogObjectRef, skipReason, type Trigger } from './trigger';
 
 /** The logging and metrics calls cleartrail makes; Powertools' Logger and Metrics provide them. */
@@ -106,13 +105,7 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
     context.metrics.addMetric('LogsSkipped', 'Count', 1);
     return 'skipped';
   }
-  const location = s3Location(object);
-  const fileName = object.key.slice(object.key.lastIndexOf('/') + 1);
-  const result = await countLog(context.counting, {
-    id: cloudTrailLogId(fileName) ?? location,
-    location,
-    open: () => openLogObject(context.s3, object),
-  });
+  const result = await countLog(context.counting, s3LogSource(context.s3, object));
   switch (result.status) {
     case 'already-counted':
       context.log.info('log object already counted', where(object));

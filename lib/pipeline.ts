@@ -3,8 +3,11 @@ import { PermanentLogError } from './errors';
 import { type ReadLimits, type ReadSummary, readS3Records } from './log-reader';
 import type { NamedNetwork } from './networks';
 import type { IpRangesSource } from './ranges-source';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { openLogObject, s3Location } from './log-object';
 import { createSourceClassifier } from './source';
 import type { AggregateStore, LogIdentity, StoreOutcome } from './store';
+import type { LogObjectRef } from './trigger';
 
 /** What counting needs besides the log itself; built once per process and passed down. */
 export interface CountingContext {
@@ -71,6 +74,16 @@ export async function countLog(context: CountingContext, log: LogSource): Promis
     });
     return { status: 'failed', log: identity, error };
   }
+}
+
+/** A log object in S3 as a log source; the Lambda and `cleartrail reprocess` name it the same way. */
+export function s3LogSource(s3: S3Client, ref: LogObjectRef): LogSource {
+  const location = s3Location(ref);
+  return {
+    id: cloudTrailLogId(ref.key.slice(ref.key.lastIndexOf('/') + 1)) ?? location,
+    location,
+    open: () => openLogObject(s3, ref),
+  };
 }
 
 const CLOUDTRAIL_FILE_NAME = /^(\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16})\.json(\.gz)?$/;

@@ -82,6 +82,40 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code).sort()).toEqual(['corrupt-gzip', 'no-records']);
   }, 120_000);
 
+  it('counts a failed file once it is fixed, with reprocess --all-failed, and clears its failure', async () => {
+    // Prepare: the corrupt file is replaced by a good log of one HTTP request to a new bucket.
+    const fixed = {
+      Records: [
+        {
+          eventVersion: '1.10',
+          eventSource: 's3.amazonaws.com',
+          eventType: 'AwsApiCall',
+          eventName: 'GetObject',
+          eventTime: '2025-03-10T12:00:00Z',
+          eventID: 'fixed-1',
+          sourceIPAddress: '198.51.100.200',
+          userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/fixer' },
+          requestParameters: { bucketName: 'acme-fixed' },
+          additionalEventData: { SignatureVersion: 'SigV4' },
+        },
+      ],
+    };
+    writeFileSync(path.join(logsDir, 'corrupt.json.gz'), gzipSync(JSON.stringify(fixed)));
+
+    // Act
+    const reprocess = await cleartrail(['reprocess', '--all-failed'], workDir);
+    const failures = await cleartrail(['failures', '--json'], workDir);
+    const report = await cleartrail(['report', '--json', '--bucket', 'acme-fixed'], workDir);
+
+    // Assess: the file that is still broken keeps failing and keeps its record.
+    expect(reprocess.code).toBe(1);
+    expect(reprocess.stderr).toMatch(/corrupt\.json\.gz: counted/);
+    expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code)).toEqual(['no-records']);
+    expect(contract(JSON.parse(report.stdout).buckets)).toEqual([
+      { bucket: 'acme-fixed', http: 1, https: 0, service: 0, unknown: 0, httpSources: { external: 1, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+    ]);
+  }, 120_000);
+
   it('prints a readable table, worst bucket first', async () => {
     const table = await cleartrail(['report'], workDir);
     const lines = table.stdout.split('\n');
