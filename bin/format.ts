@@ -1,4 +1,6 @@
+import type { BucketPolicy } from '../lib/bucket-policy';
 import type { ClientReport } from '../lib/clients';
+import { describeReason, type ReadinessResult } from '../lib/readiness';
 import type { BucketReport } from '../lib/report';
 
 /** Lays rows out in aligned columns; numbers are right-aligned. */
@@ -94,4 +96,105 @@ export function csv(headers: readonly string[], rows: ReadonlyArray<ReadonlyArra
     return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A client in one line of text: address, principal and (shortened) user agent. */
+function clientLabel(c: Pick<ClientReport, 'address' | 'principal' | 'userAgent'>): string {
+  return [c.address, c.principal, c.userAgent ? truncate(c.userAgent, 40) : undefined].filter(Boolean).join('  ');
+}
+
+/** The TLS-hygiene findings of one client, e.g. `TLS below 1.2: 3 (TLSv1 3); SigV2: 1`, or '' when it has none. */
+export function clientFindings(c: Pick<ClientReport, 'findings' | 'tlsVersions'>): string {
+  const parts: string[] = [];
+  if (c.findings.legacyTls > 0) {
+    const old = Object.entries(c.tlsVersions)
+      .filter(([version]) => /^TLSv1(\.[01])?$|^SSL/i.test(version))
+      .map(([version, count]) => `${version} ${count}`);
+    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${old.join(', ')})` : ''}`);
+  }
+  if (c.findings.sigV2 > 0) parts.push(`SigV2: ${c.findings.sigV2}`);
+  if (c.findings.presignedHttp > 0)
+    parts.push(`presigned URL over HTTP: ${c.findings.presignedHttp} (signature sent in clear)`);
+  if (c.findings.ec2CredentialsOutsideAws > 0)
+    parts.push(`EC2 instance credentials from outside AWS: ${c.findings.ec2CredentialsOutsideAws}`);
+  return parts.join('; ');
+}
+
+/** One line per client that has a TLS-hygiene finding, for under the `clients` table. */
+export function clientFindingLines(clients: readonly ClientReport[]): string[] {
+  return clients.filter((c) => clientFindings(c) !== '').map((c) => `${clientLabel(c)}: ${clientFindings(c)}`);
+}
+
+/** Clients whose requests were all HTTPS but carried a hygiene finding (old TLS, SigV2): `clients --hygiene`. */
+export function hygieneTable(clients: readonly ClientReport[]): string {
+  if (clients.length === 0) return 'No HTTPS clients with TLS-hygiene findings in this window.';
+  return table(
+    ['address', 'class', 'principal', 'user agent', 'https', 'tls < 1.2', 'sigv2', 'tls versions', 'last seen'],
+    clients.map((c) => [
+      c.address,
+      c.class,
+      c.principal,
+      truncate(c.userAgent ?? '-', 40),
+      c.https,
+      c.findings.legacyTls,
+      c.findings.sigV2,
+      Object.entries(c.tlsVersions)
+        .map(([version, count]) => `${version} ${count}`)
+        .join(', ') || '-',
+      c.lastSeen?.replace('.000Z', 'Z') ?? '-',
+    ]),
+  );
+}
+
+/** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
+export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
+  const e = result.evidence;
+  const lines = [
+    `${result.bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
+    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
+    `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
+      (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
+  ];
+  if (result.reasons.length > 0) {
+    lines.push('', 'Reasons:');
+    for (const reason of result.reasons) {
+      lines.push(`- ${reason.code}: ${describeReason(reason)}`);
+      if (reason.code === 'http-clients' || reason.code === 'legacy-tls') {
+        const shown = reason.detail.clients;
+        const counted = reason.code === 'http-clients' ? 'http' : 'tls < 1.2';
+        const rows = shown.map((c) => [
+          c.address,
+          c.class,
+          c.principal,
+          truncate(c.userAgent ?? '-', 40),
+          reason.code === 'http-clients' ? c.count : c.findings.legacyTls,
+          c.lastSeen?.replace('.000Z', 'Z') ?? '-',
+        ]);
+        lines.push(...indent(table(['address', 'class', 'principal', 'user agent', counted, 'last seen'], rows)));
+        const total = reason.code === 'http-clients' ? reason.detail.clientCount : shown.length;
+        if (total > shown.length) {
+          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${result.bucket}`);
+        }
+      }
+    }
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', 'Warnings (do not block):');
+    for (const warning of result.warnings) {
+      lines.push(`- ${warning.code}: ${describeReason(warning)}`);
+      for (const c of warning.detail.clients.slice(0, 5)) lines.push(`    ${clientLabel(c)}`);
+    }
+  }
+  if (policy) {
+    lines.push(
+      '',
+      'Bucket policy to apply (put-bucket-policy replaces the whole policy: merge these statements into an existing one):',
+      JSON.stringify(policy, null, 2),
+    );
+  }
+  return lines.join('\n');
+}
+
+function indent(text: string): string[] {
+  return text.split('\n').map((line) => `    ${line}`);
 }
