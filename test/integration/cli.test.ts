@@ -31,6 +31,7 @@ async function cleartrail(args: string[], cwd: string): Promise<CliResult> {
 /** The hand-derived expectations of events/README.md ("Expected counts"). */
 const EXPECTED_BUCKETS = [
   { bucket: '(none)', http: 0, https: 1, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+  { bucket: 'acme-archive', http: 0, https: 3, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
   { bucket: 'acme-data', http: 10, https: 5, service: 2, unknown: 1, httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 } },
   { bucket: 'acme-logs', http: 2, https: 2, service: 2, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 } },
   { bucket: 'acme-website', http: 3, https: 0, service: 0, unknown: 0, httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
@@ -68,7 +69,7 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     expect(analyze.stderr).toMatch(/no-records\.json: .*Records/);
     const analyzed = JSON.parse(analyze.stdout);
     expect(contract(analyzed.buckets)).toEqual(EXPECTED_BUCKETS);
-    expect(analyzed.files.map((f: { status: string }) => f.status).sort()).toEqual(['counted', 'counted', 'counted', 'counted', 'failed', 'failed']);
+    expect(analyzed.files.map((f: { status: string }) => f.status).sort()).toEqual(['counted', 'counted', 'counted', 'counted', 'counted', 'failed', 'failed']);
     expect(report.code).toBe(0);
     expect(contract(JSON.parse(report.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
   }, 120_000);
@@ -76,7 +77,7 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
   it('changes nothing when the same files are analysed again, and lists the failed files', async () => {
     const again = await cleartrail(['analyze', '--json', logsDir], workDir);
     expect(contract(JSON.parse(again.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
-    expect(JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted')).toHaveLength(4);
+    expect(JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted')).toHaveLength(5);
 
     const failures = await cleartrail(['failures', '--json'], workDir);
     expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code).sort()).toEqual(['corrupt-gzip', 'no-records']);

@@ -15,6 +15,7 @@ const EVENTS = path.join(__dirname, '../../events');
 /** The hand-derived expectations of events/README.md ("Expected counts"). */
 const EXPECTED = [
   { bucket: '(none)', https: 1, http: 0, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+  { bucket: 'acme-archive', https: 3, http: 0, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
   { bucket: 'acme-data', https: 5, http: 10, service: 2, unknown: 1, httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 } },
   { bucket: 'acme-logs', https: 2, http: 2, service: 2, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 } },
   { bucket: 'acme-website', https: 0, http: 3, service: 0, unknown: 0, httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
@@ -79,7 +80,7 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     const result = await handler(s3Event(bucket, keys), lambdaContext);
 
     // Assess
-    expect(result).toEqual({ counted: 4, skipped: 0, failed: 0 });
+    expect(result).toEqual({ counted: 5, skipped: 0, failed: 0 });
     const reports = await loadBucketReports(new AggregateStore(testDynamoDbClient(), table), { window: {} });
     expect(reports.map(({ bucket, https, http, service, unknown, httpSources }) => ({ bucket, https, http, service, unknown, httpSources }))).toEqual(EXPECTED);
     const acmeData = reports.find((r) => r.bucket === 'acme-data');
@@ -101,10 +102,10 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     // Assess
     const results = (response as { results: Array<{ taskId: string; resultCode: string; resultString: string }> }).results;
     expect(response).toMatchObject({ invocationSchemaVersion: '2.0', treatMissingKeysAs: 'PermanentFailure', invocationId: batch.invocationId });
-    expect(results.slice(0, 4).map((r) => r.resultCode)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
-    expect(results[4]).toMatchObject({ taskId: 'task-4', resultCode: 'PermanentFailure' });
-    expect(results[4]?.resultString).toMatch(/broken\.json\.gz/);
-    expect(results[5]).toMatchObject({ resultCode: 'Succeeded', resultString: expect.stringMatching(/^skipped/) });
+    expect(results.slice(0, 5).map((r) => r.resultCode)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+    expect(results[5]).toMatchObject({ taskId: 'task-5', resultCode: 'PermanentFailure' });
+    expect(results[5]?.resultString).toMatch(/broken\.json\.gz/);
+    expect(results[6]).toMatchObject({ resultCode: 'Succeeded', resultString: expect.stringMatching(/^skipped/) });
     const store = new AggregateStore(testDynamoDbClient(), table);
     const reports = await loadBucketReports(store, { window: {} });
     expect(reports.map((r) => [r.bucket, r.http, r.https])).toEqual(EXPECTED.map((e) => [e.bucket, e.http, e.https]));
