@@ -60,7 +60,8 @@ const allowedResourceWildcards = [
   // The refresh function's own log streams.
   {
     why: "the refresh function's own log group",
-    pattern: /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-refreshRanges:\*$/,
+    pattern:
+      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-refreshRanges:\*$/,
   },
   // osls's own statement for the function's log group ("<service>-<stage>*" covers its log groups only).
   {

@@ -7,9 +7,9 @@ import { type ClientReport, summarizeClients } from '../lib/clients';
 import { ConfigurationError } from '../lib/errors';
 import { bundledIpRanges } from '../lib/ip-ranges';
 import { parseNamedNetworks } from '../lib/networks';
-import { fixedIpRanges } from '../lib/ranges-source';
 import { type CountingContext, countLog, type LogSource, s3LogSource } from '../lib/pipeline';
 import { loadBucketReports, loadClients } from '../lib/queries';
+import { fixedIpRanges } from '../lib/ranges-source';
 import { assessReadiness, DEFAULT_MAX_GAP_HOURS } from '../lib/readiness';
 import { type BucketReport, compareByRisk, sortKeyRange, summarizeBucket, type TimeWindow } from '../lib/report';
 import { OWN_USER_AGENT } from '../lib/request';
@@ -80,8 +80,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.version) return print(version), 0;
-  if (values.help || !command) return print(USAGE), command || values.help ? 0 : 2;
+  if (values.version) {
+    print(version);
+    return 0;
+  }
+  if (values.help || !command) {
+    print(USAGE);
+    return values.help ? 0 : 2;
+  }
   if (values.region && !values.table) return usageError('--region goes with --table');
 
   try {
@@ -186,21 +192,36 @@ async function report(store: AggregateStore, values: Values): Promise<number> {
   } else if (values.csv) {
     process.stdout.write(
       csv(
-        ['bucket', 'http', 'https', 'service', 'unknown', 'http_share', 'http_external', 'http_ec2', 'http_vpc_endpoint', 'http_private', 'http_aws', 'last_http'],
-        [...reports].sort(compareByRisk).map((b) => [
-          b.bucket,
-          b.http,
-          b.https,
-          b.service,
-          b.unknown,
-          b.httpShare.toFixed(6),
-          b.httpSources.external,
-          b.httpSources.ec2,
-          b.httpSources['vpc-endpoint'],
-          b.httpSources.private,
-          b.httpSources.aws,
-          b.lastHttpSeen ?? '',
-        ]),
+        [
+          'bucket',
+          'http',
+          'https',
+          'service',
+          'unknown',
+          'http_share',
+          'http_external',
+          'http_ec2',
+          'http_vpc_endpoint',
+          'http_private',
+          'http_aws',
+          'last_http',
+        ],
+        [...reports]
+          .sort(compareByRisk)
+          .map((b) => [
+            b.bucket,
+            b.http,
+            b.https,
+            b.service,
+            b.unknown,
+            b.httpShare.toFixed(6),
+            b.httpSources.external,
+            b.httpSources.ec2,
+            b.httpSources['vpc-endpoint'],
+            b.httpSources.private,
+            b.httpSources.aws,
+            b.lastHttpSeen ?? '',
+          ]),
       ),
     );
   } else {
@@ -245,7 +266,10 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
       let source: LogSource;
       const s3Match = /^s3:\/\/([^/]+)\/(.+)$/.exec(target);
       if (s3Match?.[1] && s3Match[2]) {
-        s3 ??= new S3Client({ ...(values.region ? { region: values.region } : {}), customUserAgent: `${OWN_USER_AGENT}/${version}` });
+        s3 ??= new S3Client({
+          ...(values.region ? { region: values.region } : {}),
+          customUserAgent: `${OWN_USER_AGENT}/${version}`,
+        });
         source = s3LogSource(s3, { bucket: s3Match[1], key: s3Match[2] });
       } else {
         // A fixed file has new content, hence (unless it has a CloudTrail name) a new id: its
@@ -265,7 +289,11 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
 }
 
 async function withStore(values: Values, run: (session: StoreSession) => Promise<number>): Promise<number> {
-  const session = await openStore({ table: values.table, region: values.region, dataDir: values['data-dir'] ?? '.cleartrail' });
+  const session = await openStore({
+    table: values.table,
+    region: values.region,
+    dataDir: values['data-dir'] ?? '.cleartrail',
+  });
   try {
     return await run(session);
   } finally {

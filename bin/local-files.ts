@@ -31,7 +31,8 @@ async function walk(directory: string): Promise<string[]> {
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'CloudTrail-Digest' || entry.name === 'CloudTrail-Insight' || entry.name === 'node_modules') continue;
+      if (entry.name === 'CloudTrail-Digest' || entry.name === 'CloudTrail-Insight' || entry.name === 'node_modules')
+        continue;
       found.push(...(await walk(full)));
     } else if (entry.isFile() && isLogFileName(entry.name)) {
       found.push(full);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CloudTrailRecord } from './cloudtrail';
 import { MalformedLogError } from './errors';
 import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from './request';
-import { bucketIndexKey, clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
+import { clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
 import type { SourceClassifier } from './source';
 
 /**
@@ -140,7 +140,8 @@ export function hygieneFindings(request: S3Request): string[] {
   const findings: string[] = [];
   if (request.tlsVersion && LEGACY_TLS.has(request.tlsVersion)) findings.push(counter.legacyTls);
   if (request.signatureVersion === 'SigV2') findings.push(counter.sigV2);
-  if (request.verdict === 'http' && request.authenticationMethod === 'QueryString') findings.push(counter.presignedHttp);
+  if (request.verdict === 'http' && request.authenticationMethod === 'QueryString')
+    findings.push(counter.presignedHttp);
   if (request.source.ec2CredentialsOutsideAws) findings.push(counter.ec2CredentialsOutsideAws);
   return findings;
 }

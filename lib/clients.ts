@@ -31,7 +31,10 @@ const TOP_OPERATIONS = 5;
  * agent and VPC endpoint), most HTTP requests first. Clients with only HTTPS findings (old
  * TLS, SigV2) are kept when `includeHygiene` is set.
  */
-export function summarizeClients(items: readonly PlainItem[], options: { includeHygiene?: boolean } = {}): ClientReport[] {
+export function summarizeClients(
+  items: readonly PlainItem[],
+  options: { includeHygiene?: boolean } = {},
+): ClientReport[] {
   const clients = new Map<string, ClientReport & { seenMin: number; seenMax: number; ops: Map<string, number> }>();
   for (const item of items) {
     const address = text(item.address) ?? '';
@@ -81,7 +84,9 @@ export function summarizeClients(items: readonly PlainItem[], options: { include
         client.tlsVersions[version] = (client.tlsVersions[version] ?? 0) + value;
       }
     }
-    const seen = Array.isArray(item[SEEN]) ? (item[SEEN] as unknown[]).filter((v): v is number => typeof v === 'number') : [];
+    const seen = Array.isArray(item[SEEN])
+      ? (item[SEEN] as unknown[]).filter((v): v is number => typeof v === 'number')
+      : [];
     for (const time of seen) {
       client.seenMin = Math.min(client.seenMin, time);
       client.seenMax = Math.max(client.seenMax, time);

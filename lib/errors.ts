@@ -18,7 +18,12 @@ export class PermanentLogError extends CleartrailError {
   /** Stable code for metrics and the failures list, e.g. `not-gzip`, `no-records`. */
   readonly code: string;
 
-  constructor(readonly object: string, code: string, problem: string, cause?: unknown) {
+  constructor(
+    readonly object: string,
+    code: string,
+    problem: string,
+    cause?: unknown,
+  ) {
     super(`${object}: ${problem}`, { retryable: false, cause });
     this.name = 'PermanentLogError';
     this.code = code;

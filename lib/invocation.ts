@@ -26,7 +26,11 @@ export interface BatchOperationsResponse {
   invocationSchemaVersion: string;
   treatMissingKeysAs: 'PermanentFailure';
   invocationId: string;
-  results: Array<{ taskId: string; resultCode: 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure'; resultString: string }>;
+  results: Array<{
+    taskId: string;
+    resultCode: 'Succeeded' | 'TemporaryFailure' | 'PermanentFailure';
+    resultString: string;
+  }>;
 }
 
 export interface SqsBatchResponse {
@@ -50,11 +54,23 @@ export async function handleTrigger(
         try {
           results.push({ taskId: task.taskId, ...batchResult(await countObject(task.object, context)) });
         } catch (error) {
-          context.log.error('log object not counted, Batch Operations may retry it', { ...where(task.object), error: describe(error) });
-          results.push({ taskId: task.taskId, resultCode: 'TemporaryFailure', resultString: describe(error).slice(0, 1000) });
+          context.log.error('log object not counted, Batch Operations may retry it', {
+            ...where(task.object),
+            error: describe(error),
+          });
+          results.push({
+            taskId: task.taskId,
+            resultCode: 'TemporaryFailure',
+            resultString: describe(error).slice(0, 1000),
+          });
         }
       }
-      return { invocationSchemaVersion: trigger.schemaVersion, treatMissingKeysAs: 'PermanentFailure', invocationId: trigger.invocationId, results };
+      return {
+        invocationSchemaVersion: trigger.schemaVersion,
+        treatMissingKeysAs: 'PermanentFailure',
+        invocationId: trigger.invocationId,
+        results,
+      };
     }
     case 'sqs': {
       const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
@@ -62,14 +78,18 @@ export async function handleTrigger(
         try {
           for (const object of message.objects) await countObject(object, context);
         } catch (error) {
-          context.log.error('SQS message not processed, it will be delivered again', { messageId: message.messageId, error: describe(error) });
+          context.log.error('SQS message not processed, it will be delivered again', {
+            messageId: message.messageId,
+            error: describe(error),
+          });
           batchItemFailures.push({ itemIdentifier: message.messageId });
         }
       }
       return { batchItemFailures };
     }
     case 'objects': {
-      if (trigger.source === 's3-test') context.log.info('ignored s3:TestEvent sent when the notification was configured');
+      if (trigger.source === 's3-test')
+        context.log.info('ignored s3:TestEvent sent when the notification was configured');
       const totals = { counted: 0, skipped: 0, failed: 0 };
       const errors: unknown[] = [];
       for (const object of trigger.objects) {
@@ -79,16 +99,22 @@ export async function handleTrigger(
           else if (outcome.status === 'failed') totals.failed++;
           else totals.counted++;
         } catch (error) {
-          context.log.error('log object not counted, the invocation will be retried', { ...where(object), error: describe(error) });
+          context.log.error('log object not counted, the invocation will be retried', {
+            ...where(object),
+            error: describe(error),
+          });
           errors.push(error);
         }
       }
       // Every object was tried; a retry of the whole event is safe because counted files are skipped.
       if (errors.length > 0) {
-        throw new CleartrailError(`${errors.length} of ${trigger.objects.length} log objects were not counted: ${describe(errors[0])}`, {
-          retryable: true,
-          cause: errors[0],
-        });
+        throw new CleartrailError(
+          `${errors.length} of ${trigger.objects.length} log objects were not counted: ${describe(errors[0])}`,
+          {
+            retryable: true,
+            cause: errors[0],
+          },
+        );
       }
       return totals;
     }
@@ -112,7 +138,11 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
       context.metrics.addMetric('LogsAlreadyCounted', 'Count', 1);
       break;
     case 'failed':
-      context.log.error('log object is unusable and was recorded as failed', { ...where(object), code: result.error.code, error: result.error.message });
+      context.log.error('log object is unusable and was recorded as failed', {
+        ...where(object),
+        code: result.error.code,
+        error: result.error.message,
+      });
       context.metrics.addMetric('LogsFailed', 'Count', 1);
       break;
     case 'counted':
@@ -134,13 +164,19 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
   return result;
 }
 
-function batchResult(outcome: CountResult | 'skipped'): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
-  if (outcome === 'skipped') return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
+function batchResult(
+  outcome: CountResult | 'skipped',
+): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
+  if (outcome === 'skipped')
+    return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
   switch (outcome.status) {
     case 'already-counted':
       return { resultCode: 'Succeeded', resultString: 'already counted' };
     case 'failed':
-      return { resultCode: 'PermanentFailure', resultString: `${outcome.error.code}: ${outcome.error.message}`.slice(0, 1000) };
+      return {
+        resultCode: 'PermanentFailure',
+        resultString: `${outcome.error.code}: ${outcome.error.message}`.slice(0, 1000),
+      };
     case 'counted':
       return { resultCode: 'Succeeded', resultString: `counted ${outcome.summary.requests} S3 requests` };
   }

@@ -9,7 +9,11 @@ import type { LogObjectRef } from './trigger';
 export async function openLogObject(s3: S3Client, ref: LogObjectRef): Promise<AsyncIterable<Uint8Array>> {
   try {
     const response = await s3.send(
-      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
+      new GetObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        ...(ref.versionId ? { VersionId: ref.versionId } : {}),
+      }),
     );
     const body = response.Body as unknown as AsyncIterable<Uint8Array> | undefined;
     if (!body || typeof body[Symbol.asyncIterator] !== 'function') {

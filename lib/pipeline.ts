@@ -1,10 +1,10 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { LogAggregator, type LogSummary } from './aggregate';
 import { PermanentLogError } from './errors';
+import { openLogObject, s3Location } from './log-object';
 import { type ReadLimits, type ReadSummary, readS3Records } from './log-reader';
 import type { NamedNetwork } from './networks';
 import type { IpRangesSource } from './ranges-source';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { openLogObject, s3Location } from './log-object';
 import { createSourceClassifier } from './source';
 import type { AggregateStore, LogIdentity, StoreOutcome } from './store';
 import type { LogObjectRef } from './trigger';

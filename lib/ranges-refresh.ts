@@ -28,7 +28,9 @@ export function parseRangesTrigger(event: unknown): RangesUpdateNotice {
       throw new InvalidTriggerError('Records[0].Sns.Message: not valid JSON');
     }
     if (message.url !== undefined && message.url !== IP_RANGES_URL) {
-      throw new InvalidTriggerError(`Records[0].Sns.Message.url ${JSON.stringify(message.url)} is not ${IP_RANGES_URL}`);
+      throw new InvalidTriggerError(
+        `Records[0].Sns.Message.url ${JSON.stringify(message.url)} is not ${IP_RANGES_URL}`,
+      );
     }
     const md5 = typeof message.md5 === 'string' && /^[0-9a-f]{32}$/.test(message.md5) ? message.md5 : undefined;
     const syncToken = typeof message.synctoken === 'string' ? message.synctoken : undefined;

@@ -1,4 +1,4 @@
-import { CLIENT_PREFIX, COUNTER_PREFIXES, counter, HOUR_PREFIX, RANGES_SYNC_TOKENS, SEEN } from './schema';
+import { type CLIENT_PREFIX, COUNTER_PREFIXES, counter, HOUR_PREFIX, RANGES_SYNC_TOKENS, SEEN } from './schema';
 import type { PlainItem } from './store';
 import { VERDICTS, type Verdict } from './verdict';
 
@@ -55,7 +55,11 @@ export function sortKeyRange(prefix: typeof HOUR_PREFIX | typeof CLIENT_PREFIX, 
  * Folds a bucket's hour items (and, for the last HTTP request, its client items) into one
  * report. Pure: the items come from store.ts, or from a test.
  */
-export function summarizeBucket(bucket: string, hourItems: readonly PlainItem[], clientItems: readonly PlainItem[]): BucketReport {
+export function summarizeBucket(
+  bucket: string,
+  hourItems: readonly PlainItem[],
+  clientItems: readonly PlainItem[],
+): BucketReport {
   const report: BucketReport = {
     bucket,
     http: 0,
@@ -96,11 +100,14 @@ export function summarizeBucket(bucket: string, hourItems: readonly PlainItem[],
       if (!report.firstHour || hour < report.firstHour) report.firstHour = hour;
       if (!report.lastHour || hour > report.lastHour) report.lastHour = hour;
     }
-    for (const sourceClass of HTTP_SOURCE_CLASSES) report.httpSources[sourceClass] += numberOf(item[counter.httpBySource(sourceClass)]);
+    for (const sourceClass of HTTP_SOURCE_CLASSES)
+      report.httpSources[sourceClass] += numberOf(item[counter.httpBySource(sourceClass)]);
     for (const [name, value] of Object.entries(item)) {
       if (typeof value !== 'number') continue;
-      if (name.startsWith(COUNTER_PREFIXES.httpByNetwork)) addTo(report.httpNetworks, name.slice(COUNTER_PREFIXES.httpByNetwork.length), value);
-      else if (name.startsWith(COUNTER_PREFIXES.reason)) addTo(report.reasons, name.slice(COUNTER_PREFIXES.reason.length), value);
+      if (name.startsWith(COUNTER_PREFIXES.httpByNetwork))
+        addTo(report.httpNetworks, name.slice(COUNTER_PREFIXES.httpByNetwork.length), value);
+      else if (name.startsWith(COUNTER_PREFIXES.reason))
+        addTo(report.reasons, name.slice(COUNTER_PREFIXES.reason.length), value);
       else if (name.startsWith(COUNTER_PREFIXES.tlsVersion) && name !== counter.legacyTls) {
         addTo(report.tlsVersions, name.slice(COUNTER_PREFIXES.tlsVersion.length), value);
       }

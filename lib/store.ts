@@ -108,7 +108,9 @@ export class AggregateStore {
   ) {
     this.chunkSize = options.chunkSize ?? MAX_TRANSACTION_ACTIONS - 1;
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1 || this.chunkSize > MAX_TRANSACTION_ACTIONS - 1) {
-      throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_TRANSACTION_ACTIONS - 1}, got ${this.chunkSize}`);
+      throw new RangeError(
+        `chunkSize must be an integer from 1 to ${MAX_TRANSACTION_ACTIONS - 1}, got ${this.chunkSize}`,
+      );
     }
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.ledgerTtl = (options.ledgerTtlDays ?? 30) * DAY;
@@ -214,7 +216,11 @@ export class AggregateStore {
       data: { B: version.gzippedJson },
       savedAt: { S: this.now().toISOString() },
     });
-    await withRetries('AWS ranges version', () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item(version.syncToken) })), this.retry);
+    await withRetries(
+      'AWS ranges version',
+      () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item(version.syncToken) })),
+      this.retry,
+    );
     try {
       await withRetries(
         'current AWS ranges',
@@ -318,7 +324,9 @@ export class AggregateStore {
     return this.queryAll({ pk: `BUCKET#${bucket}`, between: [fromSortKey, toSortKey] });
   }
 
-  private async readLedger(logId: string): Promise<{ done: boolean; chunks: Map<number, string>; rangesSyncToken?: string }> {
+  private async readLedger(
+    logId: string,
+  ): Promise<{ done: boolean; chunks: Map<number, string>; rangesSyncToken?: string }> {
     const items = await this.queryAll({ pk: LOG_PREFIX + logId, consistent: true });
     const chunks = new Map<number, string>();
     let done = false;
@@ -407,7 +415,10 @@ export class AggregateStore {
             if (retryable) throw new TransientError(message, error);
             throw new CleartrailError(message, { retryable: false, cause: error });
           }
-          return { cancelledAt: codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : [])), writeUnits: 0 };
+          return {
+            cancelledAt: codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : [])),
+            writeUnits: 0,
+          };
         }
       },
       this.retry,
@@ -445,7 +456,10 @@ export class AggregateStore {
       sets.push(`#n${n} = if_not_exists(#n${n}, :v${n})`);
       n++;
     }
-    const expression = [adds.length > 0 ? `ADD ${adds.join(', ')}` : '', sets.length > 0 ? `SET ${sets.join(', ')}` : '']
+    const expression = [
+      adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
+      sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     return {
@@ -474,7 +488,10 @@ export class AggregateStore {
           'bucket index',
           () =>
             this.client.send(
-              new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
+              new BatchWriteItemCommand({
+                RequestItems: { [this.tableName]: requests },
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
             ),
           this.retry,
         );
@@ -488,7 +505,11 @@ export class AggregateStore {
     pending = [];
   }
 
-  private async queryAll(query: { pk: string; between?: [string, string]; consistent?: boolean }): Promise<PlainItem[]> {
+  private async queryAll(query: {
+    pk: string;
+    between?: [string, string];
+    consistent?: boolean;
+  }): Promise<PlainItem[]> {
     const items: PlainItem[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {

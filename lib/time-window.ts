@@ -18,7 +18,9 @@ export function parseTimeBound(option: string, value: string, now: Date): string
     const millis = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
     if (!Number.isNaN(millis)) return new Date(millis).toISOString().slice(0, 13);
   }
-  throw new RangeError(`${option} ${JSON.stringify(value)} is neither an ISO time (2026-11-20T13:00Z) nor a span such as 36h, 7d or 2w`);
+  throw new RangeError(
+    `${option} ${JSON.stringify(value)} is neither an ISO time (2026-11-20T13:00Z) nor a span such as 36h, 7d or 2w`,
+  );
 }
 
 /** A window from optional `--since`/`--until` values; an empty window is an error. */
@@ -37,6 +39,7 @@ export function parseTimeWindow(since: string | undefined, until: string | undef
 export function hoursBetween(fromHour: string, toHour: string): string[] {
   const hours: string[] = [];
   const end = Date.parse(`${toHour}:00:00Z`);
-  for (let t = Date.parse(`${fromHour}:00:00Z`); t <= end; t += 3_600_000) hours.push(new Date(t).toISOString().slice(0, 13));
+  for (let t = Date.parse(`${fromHour}:00:00Z`); t <= end; t += 3_600_000)
+    hours.push(new Date(t).toISOString().slice(0, 13));
   return hours;
 }

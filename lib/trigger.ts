@@ -38,7 +38,8 @@ export function parseTrigger(event: unknown): Trigger {
         const messageId = requireString(record.messageId, `${where}.messageId`);
         const body = parseJson(requireString(record.body, `${where}.body`), `${where}.body`);
         const inner = parseTrigger(body);
-        if (inner.kind !== 'objects') throw new InvalidTriggerError(`${where}.body: expected an S3 or SNS notification`);
+        if (inner.kind !== 'objects')
+          throw new InvalidTriggerError(`${where}.body: expected an S3 or SNS notification`);
         return { messageId, objects: inner.objects };
       }),
     };
@@ -51,7 +52,9 @@ function parseObjects(event: Record<string, unknown>, where: string): Trigger & 
 
   if (event.source === 'aws.s3' && isObject(event.detail)) {
     if (event['detail-type'] !== 'Object Created') {
-      throw new InvalidTriggerError(`${where}: EventBridge detail-type ${JSON.stringify(event['detail-type'])} is not "Object Created"`);
+      throw new InvalidTriggerError(
+        `${where}: EventBridge detail-type ${JSON.stringify(event['detail-type'])} is not "Object Created"`,
+      );
     }
     const detail = event.detail;
     const bucket = isObject(detail.bucket) ? detail.bucket.name : undefined;

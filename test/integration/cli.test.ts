@@ -20,7 +20,10 @@ interface CliResult {
 /** Runs the real CLI entry, as `npx cleartrail` would. */
 async function cleartrail(args: string[], cwd: string): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/cleartrail.js'), ...args], { cwd, env: process.env });
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/cleartrail.js'), ...args], {
+      cwd,
+      env: process.env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -30,15 +33,57 @@ async function cleartrail(args: string[], cwd: string): Promise<CliResult> {
 
 /** The hand-derived expectations of events/README.md ("Expected counts"). */
 const EXPECTED_BUCKETS = [
-  { bucket: '(none)', http: 0, https: 1, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
-  { bucket: 'acme-archive', http: 0, https: 3, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
-  { bucket: 'acme-data', http: 10, https: 5, service: 2, unknown: 1, httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 } },
-  { bucket: 'acme-logs', http: 2, https: 2, service: 2, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 } },
-  { bucket: 'acme-website', http: 3, https: 0, service: 0, unknown: 0, httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+  {
+    bucket: '(none)',
+    http: 0,
+    https: 1,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
+  {
+    bucket: 'acme-archive',
+    http: 0,
+    https: 3,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
+  {
+    bucket: 'acme-data',
+    http: 10,
+    https: 5,
+    service: 2,
+    unknown: 1,
+    httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 },
+  },
+  {
+    bucket: 'acme-logs',
+    http: 2,
+    https: 2,
+    service: 2,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 },
+  },
+  {
+    bucket: 'acme-website',
+    http: 3,
+    https: 0,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
 ];
 
 const contract = (buckets: Array<Record<string, unknown>>) =>
-  buckets.map(({ bucket, http, https, service, unknown, httpSources }) => ({ bucket, http, https, service, unknown, httpSources }));
+  buckets.map(({ bucket, http, https, service, unknown, httpSources }) => ({
+    bucket,
+    http,
+    https,
+    service,
+    unknown,
+    httpSources,
+  }));
 
 describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', () => {
   let workDir: string;
@@ -49,12 +94,18 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     workDir = mkdtempSync(path.join(tmpdir(), 'cleartrail-cli-'));
     logsDir = path.join(workDir, 'logs');
     mkdirSync(path.join(logsDir, 'nested', 'CloudTrail-Digest'), { recursive: true });
-    for (const [index, name] of readdirSync(SAMPLE_LOGS).filter((n) => n.endsWith('.json')).entries()) {
+    for (const [index, name] of readdirSync(SAMPLE_LOGS)
+      .filter((n) => n.endsWith('.json'))
+      .entries()) {
       if (index % 2 === 0) copyFileSync(path.join(SAMPLE_LOGS, name), path.join(logsDir, name));
-      else writeFileSync(path.join(logsDir, 'nested', `${name}.gz`), gzipSync(readFileSync(path.join(SAMPLE_LOGS, name))));
+      else
+        writeFileSync(path.join(logsDir, 'nested', `${name}.gz`), gzipSync(readFileSync(path.join(SAMPLE_LOGS, name))));
     }
     writeFileSync(path.join(logsDir, 'nested', 'CloudTrail-Digest', 'digest.json.gz'), gzipSync('{"no":"records"}'));
-    writeFileSync(path.join(logsDir, 'corrupt.json.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from('garbage garbage')]));
+    writeFileSync(
+      path.join(logsDir, 'corrupt.json.gz'),
+      Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from('garbage garbage')]),
+    );
     writeFileSync(path.join(logsDir, 'no-records.json'), '{"Events": []}');
   });
 
@@ -69,7 +120,15 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     expect(analyze.stderr).toMatch(/no-records\.json: .*Records/);
     const analyzed = JSON.parse(analyze.stdout);
     expect(contract(analyzed.buckets)).toEqual(EXPECTED_BUCKETS);
-    expect(analyzed.files.map((f: { status: string }) => f.status).sort()).toEqual(['counted', 'counted', 'counted', 'counted', 'counted', 'failed', 'failed']);
+    expect(analyzed.files.map((f: { status: string }) => f.status).sort()).toEqual([
+      'counted',
+      'counted',
+      'counted',
+      'counted',
+      'counted',
+      'failed',
+      'failed',
+    ]);
     expect(report.code).toBe(0);
     expect(contract(JSON.parse(report.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
   }, 120_000);
@@ -77,10 +136,16 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
   it('changes nothing when the same files are analysed again, and lists the failed files', async () => {
     const again = await cleartrail(['analyze', '--json', logsDir], workDir);
     expect(contract(JSON.parse(again.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
-    expect(JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted')).toHaveLength(5);
+    expect(
+      JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted'),
+    ).toHaveLength(5);
 
     const failures = await cleartrail(['failures', '--json'], workDir);
-    expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code).sort()).toEqual(['corrupt-gzip', 'no-records']);
+    expect(
+      JSON.parse(failures.stdout)
+        .failures.map((f: { code: string }) => f.code)
+        .sort(),
+    ).toEqual(['corrupt-gzip', 'no-records']);
   }, 120_000);
 
   it('counts a failed file once it is fixed, with reprocess --all-failed, and clears its failure', async () => {
@@ -113,7 +178,14 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     expect(reprocess.stderr).toMatch(/corrupt\.json\.gz: counted/);
     expect(JSON.parse(failures.stdout).failures.map((f: { code: string }) => f.code)).toEqual(['no-records']);
     expect(contract(JSON.parse(report.stdout).buckets)).toEqual([
-      { bucket: 'acme-fixed', http: 1, https: 0, service: 0, unknown: 0, httpSources: { external: 1, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+      {
+        bucket: 'acme-fixed',
+        http: 1,
+        https: 0,
+        service: 0,
+        unknown: 0,
+        httpSources: { external: 1, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+      },
     ]);
   }, 120_000);
 
@@ -139,7 +211,10 @@ describe('CLI: --table against a deployed-style table', () => {
 
     // Act
     const store = ['--table', table, '--region', 'us-east-1'];
-    const analyze = await cleartrail(['analyze', '--json', '--networks', 'office=203.0.113.0/24', ...store, SAMPLE_LOGS], cwd);
+    const analyze = await cleartrail(
+      ['analyze', '--json', '--networks', 'office=203.0.113.0/24', ...store, SAMPLE_LOGS],
+      cwd,
+    );
     const clients = await cleartrail(['clients', '--json', '--bucket', 'acme-logs', ...store], cwd);
     const dataClients = await cleartrail(['clients', '--json', '--bucket', 'acme-data', ...store], cwd);
 
@@ -148,21 +223,25 @@ describe('CLI: --table against a deployed-style table', () => {
     expect(contract(JSON.parse(analyze.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
     const document = JSON.parse(clients.stdout);
     expect(document.bucket).toBe('acme-logs');
-    expect(document.clients.map((c: { address: string; class: string; count: number }) => [c.address, c.class, c.count]).sort()).toEqual([
+    expect(
+      document.clients
+        .map((c: { address: string; class: string; count: number }) => [c.address, c.class, c.count])
+        .sort(),
+    ).toEqual([
       ['10.0.12.34', 'vpc-endpoint', 1],
       ['172.31.5.20', 'private', 1],
     ]);
     // acme-data's HTTP clients as events/README.md describes them: the office (two user agents),
     // an EC2 instance known by its instance-profile session, other EC2 and S3 addresses, IPv6.
     const rows = JSON.parse(dataClients.stdout).clients.map(
-      (c: { address: string; class: string; network?: string; instanceId?: string; awsRange?: string; count: number }) => [
-        c.address,
-        c.class,
-        c.network ?? '-',
-        c.instanceId ?? '-',
-        c.awsRange ?? '-',
-        c.count,
-      ],
+      (c: {
+        address: string;
+        class: string;
+        network?: string;
+        instanceId?: string;
+        awsRange?: string;
+        count: number;
+      }) => [c.address, c.class, c.network ?? '-', c.instanceId ?? '-', c.awsRange ?? '-', c.count],
     );
     expect(rows).toEqual([
       ['203.0.113.24', 'external', 'office', '-', '-', 2],
@@ -174,6 +253,8 @@ describe('CLI: --table against a deployed-style table', () => {
       ['52.216.169.10', 'aws', '-', '-', 'S3 / us-east-1', 1],
       ['81.2.69.142', 'external', '-', '-', '-', 1],
     ]);
-    expect(JSON.parse(analyze.stdout).buckets.find((b: { bucket: string }) => b.bucket === 'acme-data').httpNetworks).toEqual({ office: 3 });
+    expect(
+      JSON.parse(analyze.stdout).buckets.find((b: { bucket: string }) => b.bucket === 'acme-data').httpNetworks,
+    ).toEqual({ office: 3 });
   }, 60_000);
 });

@@ -8,7 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { countLog } from '../../lib/pipeline';
 import { localEndpoints, testDynamoDbClient } from '../support/aws';
-import { bufferSource, countingContext, dumpAggregates, freshTable, InjectedFault, injectFault } from '../support/counting';
+import {
+  bufferSource,
+  countingContext,
+  dumpAggregates,
+  freshTable,
+  InjectedFault,
+  injectFault,
+} from '../support/counting';
 import { syntheticRecords } from '../support/synthetic-log';
 
 // Small chunks, so that one file needs many transactions and a fault can land between any two.
@@ -41,7 +48,10 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     const client = newClient();
     const table = await freshTable(client);
     const counter = injectFault(client, {});
-    const result = await countLog(countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source());
+    const result = await countLog(
+      countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }),
+      source(),
+    );
     expect(result.status).toBe('counted');
     callsOfOneRun = counter.calls();
     truth = await dumpAggregates(client, table);
@@ -75,11 +85,14 @@ describe('Exactly-once counting against DynamoDB Local', () => {
         injectFault(faulty, { failAt, when });
 
         // Act: the first invocation dies at call k, Lambda's retry runs on a healthy client.
-        await expect(countLog(countingContext(faulty, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source())).rejects.toThrow(
-          InjectedFault,
-        );
+        await expect(
+          countLog(countingContext(faulty, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source()),
+        ).rejects.toThrow(InjectedFault);
         const healthy = newClient();
-        const retry = await countLog(countingContext(healthy, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source());
+        const retry = await countLog(
+          countingContext(healthy, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }),
+          source(),
+        );
 
         // Assess
         expect(retry.status, `fault at call ${failAt}`).toMatch(/^(counted|already-counted)$/);
@@ -96,7 +109,13 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     // Act
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        countLog(countingContext(newClient(), table, { chunkSize: CHUNK_SIZE, retry: { attempts: 30, baseDelayMs: 10, maxDelayMs: 200 } }), source()),
+        countLog(
+          countingContext(newClient(), table, {
+            chunkSize: CHUNK_SIZE,
+            retry: { attempts: 30, baseDelayMs: 10, maxDelayMs: 200 },
+          }),
+          source(),
+        ),
       ),
     );
 
@@ -117,10 +136,14 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     for (const point of points) {
       const table = await freshTable();
       // Act: freeze the child at the chosen call, then kill it the way Lambda ends a timed-out run.
-      const child = fork(path.join(__dirname, '../support/count-child.ts'), [table, file, String(point.call), point.when], {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      });
+      const child = fork(
+        path.join(__dirname, '../support/count-child.ts'),
+        [table, file, String(point.call), point.when],
+        {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        },
+      );
       const frozen = await new Promise<string>((resolve) => {
         let output = '';
         child.stdout?.on('data', (chunk: Buffer) => {
@@ -133,7 +156,10 @@ describe('Exactly-once counting against DynamoDB Local', () => {
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
       const client = newClient();
-      const retry = await countLog(countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source());
+      const retry = await countLog(
+        countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }),
+        source(),
+      );
 
       // Assess
       expect(retry.status).toMatch(/^(counted|already-counted)$/);
@@ -162,7 +188,10 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     );
 
     // Act
-    const result = await countLog(countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }), source());
+    const result = await countLog(
+      countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }),
+      source(),
+    );
 
     // Assess
     expect(result.status).toBe('counted');
@@ -184,7 +213,9 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     expect(result.status).toBe('failed');
     expect(await dumpAggregates(client, table)).toEqual(truth);
     const failures = await context.store.listFailures();
-    expect(failures.map((f) => [f.logId, f.code])).toEqual([['truncated-copy', result.status === 'failed' ? result.error.code : '']]);
+    expect(failures.map((f) => [f.logId, f.code])).toEqual([
+      ['truncated-copy', result.status === 'failed' ? result.error.code : ''],
+    ]);
   });
 });
 
@@ -197,20 +228,32 @@ describe('Cross-account copies (same sharedEventID, different files)', () => {
     eventTime: '2026-11-20T10:00:00Z',
     sourceIPAddress: '198.51.100.4',
     userAgent: 'aws-cli/2.15.0',
-    userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111111111111:assumed-role/reader/session', accountId: '111111111111' },
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111111111111:assumed-role/reader/session',
+      accountId: '111111111111',
+    },
     requestParameters: { bucketName: 'shared-bucket' },
     additionalEventData: { SignatureVersion: 'SigV4' },
   };
-  const requesterCopy = (extra: object) => ({ ...base, eventID: 'a-1', sharedEventID: 'shared-x', recipientAccountId: '111111111111', ...extra });
-  const ownerCopy = (extra: object) => ({ ...base, eventID: 'b-1', sharedEventID: 'shared-x', recipientAccountId: '222222222222', ...extra });
+  const requesterCopy = (extra: object) => ({
+    ...base,
+    eventID: 'a-1',
+    sharedEventID: 'shared-x',
+    recipientAccountId: '111111111111',
+    ...extra,
+  });
+  const ownerCopy = (extra: object) => ({
+    ...base,
+    eventID: 'b-1',
+    sharedEventID: 'shared-x',
+    recipientAccountId: '222222222222',
+    ...extra,
+  });
   const file = (records: object[]) => Buffer.from(JSON.stringify({ Records: records }));
 
   it('counts the pair once whichever copy comes first, and once when only one copy comes', async () => {
-    for (const order of [
-      ['requester', 'owner'],
-      ['owner', 'requester'],
-      ['owner'],
-    ]) {
+    for (const order of [['requester', 'owner'], ['owner', 'requester'], ['owner']]) {
       // Prepare
       const client = newClient();
       const table = await freshTable(client);
@@ -224,7 +267,10 @@ describe('Cross-account copies (same sharedEventID, different files)', () => {
       for (const name of order) await countLog(context, files[name as keyof typeof files]);
 
       // Assess: the shared request once, plus each file's own request.
-      const hour = (await dumpAggregates(client, table))['BUCKET#shared-bucket HOUR#2026-11-20T10'] as Record<string, string>;
+      const hour = (await dumpAggregates(client, table))['BUCKET#shared-bucket HOUR#2026-11-20T10'] as Record<
+        string,
+        string
+      >;
       expect(hour.http, order.join(' then ')).toBe(String(1 + order.length));
     }
   });
@@ -232,10 +278,19 @@ describe('Cross-account copies (same sharedEventID, different files)', () => {
   it('counts the pair once when both copies are counted at the same time', async () => {
     const table = await freshTable();
     await Promise.all([
-      countLog(countingContext(newClient(), table, { retry: { attempts: 20, baseDelayMs: 5, maxDelayMs: 100 } }), bufferSource('r', file([requesterCopy({})]))),
-      countLog(countingContext(newClient(), table, { retry: { attempts: 20, baseDelayMs: 5, maxDelayMs: 100 } }), bufferSource('o', file([ownerCopy({})]))),
+      countLog(
+        countingContext(newClient(), table, { retry: { attempts: 20, baseDelayMs: 5, maxDelayMs: 100 } }),
+        bufferSource('r', file([requesterCopy({})])),
+      ),
+      countLog(
+        countingContext(newClient(), table, { retry: { attempts: 20, baseDelayMs: 5, maxDelayMs: 100 } }),
+        bufferSource('o', file([ownerCopy({})])),
+      ),
     ]);
-    const hour = (await dumpAggregates(newClient(), table))['BUCKET#shared-bucket HOUR#2026-11-20T10'] as Record<string, string>;
+    const hour = (await dumpAggregates(newClient(), table))['BUCKET#shared-bucket HOUR#2026-11-20T10'] as Record<
+      string,
+      string
+    >;
     expect(hour.http).toBe('1');
   });
 });

@@ -14,11 +14,46 @@ const EVENTS = path.join(__dirname, '../../events');
 
 /** The hand-derived expectations of events/README.md ("Expected counts"). */
 const EXPECTED = [
-  { bucket: '(none)', https: 1, http: 0, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
-  { bucket: 'acme-archive', https: 3, http: 0, service: 0, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
-  { bucket: 'acme-data', https: 5, http: 10, service: 2, unknown: 1, httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 } },
-  { bucket: 'acme-logs', https: 2, http: 2, service: 2, unknown: 0, httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 } },
-  { bucket: 'acme-website', https: 0, http: 3, service: 0, unknown: 0, httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 } },
+  {
+    bucket: '(none)',
+    https: 1,
+    http: 0,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
+  {
+    bucket: 'acme-archive',
+    https: 3,
+    http: 0,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
+  {
+    bucket: 'acme-data',
+    https: 5,
+    http: 10,
+    service: 2,
+    unknown: 1,
+    httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 },
+  },
+  {
+    bucket: 'acme-logs',
+    https: 2,
+    http: 2,
+    service: 2,
+    unknown: 0,
+    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 },
+  },
+  {
+    bucket: 'acme-website',
+    https: 0,
+    http: 3,
+    service: 0,
+    unknown: 0,
+    httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
+  },
 ];
 
 const lambdaContext = {
@@ -37,7 +72,14 @@ function s3Event(bucket: string, keys: string[]): unknown {
   const template = JSON.parse(readFileSync(path.join(EVENTS, 's3-put.json'), 'utf8'));
   const record = template.Records[0];
   return {
-    Records: keys.map((key) => ({ ...record, s3: { ...record.s3, bucket: { ...record.s3.bucket, name: bucket }, object: { ...record.s3.object, key: encodeKey(key) } } })),
+    Records: keys.map((key) => ({
+      ...record,
+      s3: {
+        ...record.s3,
+        bucket: { ...record.s3.bucket, name: bucket },
+        object: { ...record.s3.object, key: encodeKey(key) },
+      },
+    })),
   };
 }
 
@@ -52,14 +94,22 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     // space in the trail prefix to prove the key decoding.
     const s3 = testS3Client();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    for (const name of readdirSync(SAMPLE_LOGS).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(SAMPLE_LOGS)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const account = name.slice(0, 12);
       const key = `audit logs/AWSLogs/${account}/CloudTrail/us-east-1/2025/03/10/${name}.gz`;
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(readFileSync(path.join(SAMPLE_LOGS, name))) }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(readFileSync(path.join(SAMPLE_LOGS, name))) }),
+      );
       keys.push(key);
     }
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/broken.json.gz', Body: Buffer.from('not gzip, not json') }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/broken.json.gz',
+        Body: Buffer.from('not gzip, not json'),
+      }),
     );
     table = await freshTable();
     Object.assign(process.env, {
@@ -82,7 +132,16 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     // Assess
     expect(result).toEqual({ counted: 5, skipped: 0, failed: 0 });
     const reports = await loadBucketReports(new AggregateStore(testDynamoDbClient(), table), { window: {} });
-    expect(reports.map(({ bucket, https, http, service, unknown, httpSources }) => ({ bucket, https, http, service, unknown, httpSources }))).toEqual(EXPECTED);
+    expect(
+      reports.map(({ bucket, https, http, service, unknown, httpSources }) => ({
+        bucket,
+        https,
+        http,
+        service,
+        unknown,
+        httpSources,
+      })),
+    ).toEqual(EXPECTED);
     const acmeData = reports.find((r) => r.bucket === 'acme-data');
     expect(acmeData?.findings).toEqual({ legacyTls: 1, sigV2: 1, presignedHttp: 1, ec2CredentialsOutsideAws: 0 });
     expect(reports.find((r) => r.bucket === 'acme-website')?.website).toEqual({ requests: 2, http: 2 });
@@ -94,15 +153,35 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     const taskTemplate = batch.tasks[0];
     const broken = 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/broken.json.gz';
     const digest = 'audit logs/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2025/03/10/x.json.gz';
-    batch.tasks = [...keys, broken, digest].map((key, index) => ({ ...taskTemplate, taskId: `task-${index}`, s3Bucket: bucket, s3Key: encodeKey(key), s3VersionId: null }));
+    batch.tasks = [...keys, broken, digest].map((key, index) => ({
+      ...taskTemplate,
+      taskId: `task-${index}`,
+      s3Bucket: bucket,
+      s3Key: encodeKey(key),
+      s3VersionId: null,
+    }));
 
     // Act: the backfill and a duplicate live notification at the same time.
-    const [response] = await Promise.all([handler(batch, lambdaContext), handler(s3Event(bucket, keys), lambdaContext)]);
+    const [response] = await Promise.all([
+      handler(batch, lambdaContext),
+      handler(s3Event(bucket, keys), lambdaContext),
+    ]);
 
     // Assess
-    const results = (response as { results: Array<{ taskId: string; resultCode: string; resultString: string }> }).results;
-    expect(response).toMatchObject({ invocationSchemaVersion: '2.0', treatMissingKeysAs: 'PermanentFailure', invocationId: batch.invocationId });
-    expect(results.slice(0, 5).map((r) => r.resultCode)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+    const results = (response as { results: Array<{ taskId: string; resultCode: string; resultString: string }> })
+      .results;
+    expect(response).toMatchObject({
+      invocationSchemaVersion: '2.0',
+      treatMissingKeysAs: 'PermanentFailure',
+      invocationId: batch.invocationId,
+    });
+    expect(results.slice(0, 5).map((r) => r.resultCode)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+    ]);
     expect(results[5]).toMatchObject({ taskId: 'task-5', resultCode: 'PermanentFailure' });
     expect(results[5]?.resultString).toMatch(/broken\.json\.gz/);
     expect(results[6]).toMatchObject({ resultCode: 'Succeeded', resultString: expect.stringMatching(/^skipped/) });
@@ -129,7 +208,11 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
 
   it('records an SQS message whose object is gone as a failed log, without asking SQS to deliver it again', async () => {
     const good = { eventSource: 'aws:sqs', messageId: 'good', body: JSON.stringify(s3Event(bucket, [keys[0] ?? ''])) };
-    const otherBucket = { eventSource: 'aws:sqs', messageId: 'other-bucket', body: JSON.stringify(s3Event(bucket, ['audit logs/AWSLogs/1/CloudTrail/us-east-1/2025/03/10/missing.json.gz'])) };
+    const otherBucket = {
+      eventSource: 'aws:sqs',
+      messageId: 'other-bucket',
+      body: JSON.stringify(s3Event(bucket, ['audit logs/AWSLogs/1/CloudTrail/us-east-1/2025/03/10/missing.json.gz'])),
+    };
     const response = await handler({ Records: [good, otherBucket] }, lambdaContext);
     // The missing object is a permanent failure: recorded, not retried, so not a batch item failure.
     expect(response).toEqual({ batchItemFailures: [] });

@@ -18,7 +18,12 @@ function nextVersion(): Buffer {
   const json = JSON.parse(readFileSync(path.join(__dirname, '../../lib/data/ip-ranges.json'), 'utf8'));
   json.syncToken = String(Number(json.syncToken) + 1000);
   json.createDate = '2026-11-25-10-00-00';
-  json.prefixes.push({ ip_prefix: '198.51.100.0/24', region: 'eu-west-3', service: 'EC2', network_border_group: 'eu-west-3' });
+  json.prefixes.push({
+    ip_prefix: '198.51.100.0/24',
+    region: 'eu-west-3',
+    service: 'EC2',
+    network_border_group: 'eu-west-3',
+  });
   return Buffer.from(JSON.stringify(json));
 }
 
@@ -40,7 +45,18 @@ describe('Fresh AWS ranges', () => {
     const store = new AggregateStore(testDynamoDbClient(), await freshTable());
     const md5 = createHash('md5').update(body).digest('hex');
     const notice = parseRangesTrigger({
-      Records: [{ Sns: { Message: JSON.stringify({ 'create-time': '2026-11-25T10:00:00+00:00', synctoken: '1787412825', md5, url: 'https://ip-ranges.amazonaws.com/ip-ranges.json' }) } }],
+      Records: [
+        {
+          Sns: {
+            Message: JSON.stringify({
+              'create-time': '2026-11-25T10:00:00+00:00',
+              synctoken: '1787412825',
+              md5,
+              url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+            }),
+          },
+        },
+      ],
     });
     const source = new StoredIpRanges(store, bundledIpRanges);
     const address = parseIp('198.51.100.4');
@@ -51,7 +67,10 @@ describe('Fresh AWS ranges', () => {
     const result = await refreshIpRanges(notice, { store, fetchBytes: httpGetBytes(5000), url });
 
     // Assess
-    expect(result).toMatchObject({ syncToken: String(Number(bundledIpRanges().syncToken) + 1000), becameCurrent: true });
+    expect(result).toMatchObject({
+      syncToken: String(Number(bundledIpRanges().syncToken) + 1000),
+      becameCurrent: true,
+    });
     const fresh = await new StoredIpRanges(store, bundledIpRanges).current();
     expect(fresh.syncToken).toBe(result.syncToken);
     expect(fresh.lookup(address)).toMatchObject({ service: 'EC2', region: 'eu-west-3' });
@@ -59,7 +78,9 @@ describe('Fresh AWS ranges', () => {
 
   it('refuses a download whose MD5 differs from the announcement, and keeps the last good version', async () => {
     const store = new AggregateStore(testDynamoDbClient(), await freshTable());
-    await expect(refreshIpRanges({ md5: '0'.repeat(32) }, { store, fetchBytes: httpGetBytes(5000), url })).rejects.toThrow(/MD5 .* differs/);
+    await expect(
+      refreshIpRanges({ md5: '0'.repeat(32) }, { store, fetchBytes: httpGetBytes(5000), url }),
+    ).rejects.toThrow(/MD5 .* differs/);
     expect(await store.loadIpRanges('current')).toBeUndefined();
   });
 
@@ -69,13 +90,15 @@ describe('Fresh AWS ranges', () => {
     const older = readFileSync(path.join(__dirname, '../../lib/data/ip-ranges.json'));
     const result = await refreshIpRanges({}, { store, fetchBytes: async () => older });
     expect(result.becameCurrent).toBe(false);
-    expect((await store.loadIpRanges('current', { withData: false }))?.syncToken).toBe(parseIpRanges(JSON.parse(body.toString()), 'x').syncToken);
+    expect((await store.loadIpRanges('current', { withData: false }))?.syncToken).toBe(
+      parseIpRanges(JSON.parse(body.toString()), 'x').syncToken,
+    );
   });
 
   it('refuses a notification that points anywhere but ip-ranges.amazonaws.com', () => {
-    expect(() => parseRangesTrigger({ Records: [{ Sns: { Message: JSON.stringify({ url: 'http://evil.example/ip.json' }) } }] })).toThrow(
-      /is not https:\/\/ip-ranges\.amazonaws\.com/,
-    );
+    expect(() =>
+      parseRangesTrigger({ Records: [{ Sns: { Message: JSON.stringify({ url: 'http://evil.example/ip.json' }) } }] }),
+    ).toThrow(/is not https:\/\/ip-ranges\.amazonaws\.com/);
   });
 
   it('completes a retry with the ranges of the attempt it resumes, even after the current ranges changed', async () => {
@@ -99,22 +122,40 @@ describe('Fresh AWS ranges', () => {
     const newer = parseIpRanges(JSON.parse(body.toString()), 'newer');
     const truthClient = testDynamoDbClient();
     const truthTable = await freshTable(truthClient);
-    await countLog({ store: new AggregateStore(truthClient, truthTable, { chunkSize: 5 }), ranges: fixedIpRanges(bundledIpRanges()), networks: [] }, bufferSource('pinned-log', log));
+    await countLog(
+      {
+        store: new AggregateStore(truthClient, truthTable, { chunkSize: 5 }),
+        ranges: fixedIpRanges(bundledIpRanges()),
+        networks: [],
+      },
+      bufferSource('pinned-log', log),
+    );
 
     const faulty = testDynamoDbClient();
     const table = await freshTable(faulty);
     injectFault(faulty, { failAt: 5, when: 'before' });
     await expect(
-      countLog({ store: new AggregateStore(faulty, table, { chunkSize: 5 }), ranges: fixedIpRanges(bundledIpRanges()), networks: [] }, bufferSource('pinned-log', log)),
+      countLog(
+        {
+          store: new AggregateStore(faulty, table, { chunkSize: 5 }),
+          ranges: fixedIpRanges(bundledIpRanges()),
+          networks: [],
+        },
+        bufferSource('pinned-log', log),
+      ),
     ).rejects.toThrow(InjectedFault);
 
     // Act: the retry runs where the newer ranges are current and the bundled ones can still be had.
     const healthy = testDynamoDbClient();
     const bothVersions = {
       current: async () => newer,
-      version: async (token: string) => (token === bundledIpRanges().syncToken ? bundledIpRanges() : token === newer.syncToken ? newer : undefined),
+      version: async (token: string) =>
+        token === bundledIpRanges().syncToken ? bundledIpRanges() : token === newer.syncToken ? newer : undefined,
     };
-    const retry = await countLog({ store: new AggregateStore(healthy, table, { chunkSize: 5 }), ranges: bothVersions, networks: [] }, bufferSource('pinned-log', log));
+    const retry = await countLog(
+      { store: new AggregateStore(healthy, table, { chunkSize: 5 }), ranges: bothVersions, networks: [] },
+      bufferSource('pinned-log', log),
+    );
 
     // Assess
     expect(retry.status).toBe('counted');

@@ -17,7 +17,10 @@ if (!table || !file || !pauseAtText || (when !== 'before' && when !== 'after')) 
   process.exit(2);
 }
 const pauseAt = Number(pauseAtText);
-const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+const client = new DynamoDBClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+});
 let calls = 0;
 const freeze = () => {
   process.stdout.write('frozen\n');
@@ -35,7 +38,11 @@ client.middlewareStack.add(
 );
 
 countLog(
-  { store: new AggregateStore(client, table, { chunkSize: 6 }), ranges: fixedIpRanges(bundledIpRanges()), networks: [] },
+  {
+    store: new AggregateStore(client, table, { chunkSize: 6 }),
+    ranges: fixedIpRanges(bundledIpRanges()),
+    networks: [],
+  },
   { id: 'log-under-test', location: file, open: async () => createReadStream(file) },
 ).then((result) => {
   process.stdout.write(`finished ${result.status}\n`);

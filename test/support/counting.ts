@@ -21,7 +21,11 @@ export function countingContext(
   table: string,
   options: StoreOptions & { networks?: NamedNetwork[] } = {},
 ): CountingContext {
-  return { store: new AggregateStore(client, table, options), ranges: fixedIpRanges(bundledIpRanges()), networks: options.networks ?? [] };
+  return {
+    store: new AggregateStore(client, table, options),
+    ranges: fixedIpRanges(bundledIpRanges()),
+    networks: options.networks ?? [],
+  };
 }
 
 export function bufferSource(id: string, bytes: Buffer): LogSource {
@@ -44,7 +48,9 @@ export async function dumpAggregates(client: DynamoDBClient, table: string): Pro
   const items: Array<Record<string, AttributeValue>> = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

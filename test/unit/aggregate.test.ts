@@ -25,7 +25,8 @@ const record = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => 
   ...overrides,
 });
 
-const https = (overrides: Partial<CloudTrailRecord> = {}) => record({ tlsDetails: { tlsVersion: 'TLSv1.2' }, ...overrides });
+const https = (overrides: Partial<CloudTrailRecord> = {}) =>
+  record({ tlsDetails: { tlsVersion: 'TLSv1.2' }, ...overrides });
 
 function fold(records: CloudTrailRecord[], networks = office) {
   const aggregator = new LogAggregator('test.json', createSourceClassifier(ranges, networks));
@@ -65,7 +66,11 @@ describe('Class: LogAggregator', () => {
       unknown: 1,
       'reason_no-tls-evidence': 1,
     });
-    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T11')?.counters).toEqual({ https: 1, 'reason_tls-details': 1, 'tls_TLSv1.2': 1 });
+    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T11')?.counters).toEqual({
+      https: 1,
+      'reason_tls-details': 1,
+      'tls_TLSv1.2': 1,
+    });
   });
 
   it('keeps one client item per address, principal and user agent, with first and last seen and operations', () => {
@@ -89,7 +94,12 @@ describe('Class: LogAggregator', () => {
     expect(cli?.sk).toMatch(/^CLIENT#2026-11-20T10#203\.0\.113\.7#[\w-]{12}$/);
     expect(cli?.counters).toEqual({ requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 });
     expect(cli?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T10:40:00Z') / 1000]);
-    expect(cli?.attributes).toMatchObject({ address: '203.0.113.7', class: 'external', network: 'office', principal: 'arn:aws:iam::111122223333:user/alice' });
+    expect(cli?.attributes).toMatchObject({
+      address: '203.0.113.7',
+      class: 'external',
+      network: 'office',
+      principal: 'arn:aws:iam::111122223333:user/alice',
+    });
   });
 
   it('counts a duplicate eventID once and ignores records that are not client API calls', () => {
@@ -99,12 +109,23 @@ describe('Class: LogAggregator', () => {
       record({ eventType: 'AwsServiceEvent' }),
       record({ userAgent: '[aws-sdk-js/3.1 ua/2.1 os/linux lang/js md/nodejs#22 cleartrail/0.1.0]' }),
     ]);
-    expect(aggregate.summary).toEqual({ s3Records: 4, requests: 1, duplicates: 1, notApiCalls: 1, ownRequests: 1, sharedRequests: 0 });
+    expect(aggregate.summary).toEqual({
+      s3Records: 4,
+      requests: 1,
+      duplicates: 1,
+      notApiCalls: 1,
+      ownRequests: 1,
+      sharedRequests: 0,
+    });
     expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
   });
 
   it('keeps requests with a sharedEventID apart for the store to claim', () => {
-    const aggregate = fold([record({ sharedEventID: 'shared-1' }), record({ sharedEventID: 'shared-1', eventID: 'other-copy' }), record()]);
+    const aggregate = fold([
+      record({ sharedEventID: 'shared-1' }),
+      record({ sharedEventID: 'shared-1', eventID: 'other-copy' }),
+      record(),
+    ]);
     expect(aggregate.shared.map((r) => r.sharedEventId)).toEqual(['shared-1']);
     expect(aggregate.summary.duplicates).toBe(1);
     expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
@@ -116,7 +137,9 @@ describe('Class: LogAggregator', () => {
         https({ tlsDetails: { tlsVersion: 'TLSv1.1' } }),
         https({ additionalEventData: { SignatureVersion: 'SigV2', CipherSuite: 'x' }, tlsDetails: undefined }),
         record({ additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'QueryString' } }),
-        record({ requestParameters: { bucketName: 'acme-data', Host: 'acme-data.s3-website-us-east-1.amazonaws.com' } }),
+        record({
+          requestParameters: { bucketName: 'acme-data', Host: 'acme-data.s3-website-us-east-1.amazonaws.com' },
+        }),
       ]).plain.deltas(),
     );
     expect(items.get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters).toMatchObject({
@@ -131,18 +154,32 @@ describe('Class: LogAggregator', () => {
     // HTTPS requests with findings are tracked on the client too, for the hygiene report.
     const clients = [...items.values()].filter((d) => d.sk.startsWith('CLIENT#'));
     expect(clients).toHaveLength(1);
-    expect(clients[0]?.counters).toMatchObject({ requests: 4, http: 2, https: 2, tls_legacy: 1, sigv2: 1, http_presigned: 1 });
+    expect(clients[0]?.counters).toMatchObject({
+      requests: 4,
+      http: 2,
+      https: 2,
+      tls_legacy: 1,
+      sigv2: 1,
+      http_presigned: 1,
+    });
   });
 
   it('names the object and the record when eventTime is unusable', () => {
     const aggregator = new LogAggregator('s3://trail/x.json.gz', createSourceClassifier(ranges, []));
     aggregator.add(record());
     expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(MalformedLogError);
-    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(/^s3:\/\/trail\/x\.json\.gz: S3 record 2: eventTime "yesterday"/);
+    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(
+      /^s3:\/\/trail\/x\.json\.gz: S3 record 2: eventTime "yesterday"/,
+    );
   });
 
   it('gives deltas in the same order whatever the order of the records', () => {
-    const records = [record({ requestParameters: { bucketName: 'b' } }), https(), record({ eventTime: '2026-11-20T09:00:00Z' }), record({ sourceIPAddress: '192.0.2.1' })];
+    const records = [
+      record({ requestParameters: { bucketName: 'b' } }),
+      https(),
+      record({ eventTime: '2026-11-20T09:00:00Z' }),
+      record({ sourceIPAddress: '192.0.2.1' }),
+    ];
     const forward = fold(records).plain.deltas();
     const backward = fold([...records].reverse()).plain.deltas();
     expect(backward.map((d) => `${d.pk} ${d.sk}`)).toEqual(forward.map((d) => `${d.pk} ${d.sk}`));

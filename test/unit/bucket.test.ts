@@ -39,8 +39,11 @@ describe('Function: bucketTarget', () => {
       bucket: 'acme-site',
       website: true,
     });
-    expect(bucketTarget({ requestParameters: { bucketName: 'acme-site', Host: 'acme-site.s3-website.eu-west-1.amazonaws.com' } }))
-      .toEqual({ bucket: 'acme-site', website: true });
+    expect(
+      bucketTarget({
+        requestParameters: { bucketName: 'acme-site', Host: 'acme-site.s3-website.eu-west-1.amazonaws.com' },
+      }),
+    ).toEqual({ bucket: 'acme-site', website: true });
   });
 
   it.each([

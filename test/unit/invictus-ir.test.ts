@@ -29,10 +29,18 @@ describe('Real CloudTrail files (invictus-ir, 55 files)', () => {
         if (typeof request === 'string') throw new Error(request);
         verdicts[request.verdict] = (verdicts[request.verdict] ?? 0) + 1;
         if (request.reason !== 'tls-details' && request.reason !== 'cipher-suite') {
-          withoutTls.push({ verdict: request.verdict, bucket: request.bucket, source: request.source.address, operation: request.operation });
+          withoutTls.push({
+            verdict: request.verdict,
+            bucket: request.bucket,
+            source: request.source.address,
+            operation: request.operation,
+          });
         }
       }
-      hourItems += aggregator.finish().plain.deltas().filter((d) => d.sk.startsWith('HOUR#')).length;
+      hourItems += aggregator
+        .finish()
+        .plain.deltas()
+        .filter((d) => d.sk.startsWith('HOUR#')).length;
     }
 
     // Assess: the data set's own statistics (shared/data/README): 271 S3 records, 267 with TLS evidence.
@@ -40,7 +48,12 @@ describe('Real CloudTrail files (invictus-ir, 55 files)', () => {
     expect(s3Records).toBe(271);
     expect(verdicts).toEqual({ https: 267, service: 4 });
     expect(withoutTls).toEqual(
-      Array.from({ length: 4 }, () => ({ verdict: 'service', bucket: '(none)', source: 'AWS Internal', operation: 'GetStorageLensDashboardDataInternal' })),
+      Array.from({ length: 4 }, () => ({
+        verdict: 'service',
+        bucket: '(none)',
+        source: 'AWS Internal',
+        operation: 'GetStorageLensDashboardDataInternal',
+      })),
     );
     expect(hourItems).toBeGreaterThan(0);
   });

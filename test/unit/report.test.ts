@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { summarizeClients } from '../../lib/clients';
 import { compareByRisk, sortKeyRange, summarizeBucket } from '../../lib/report';
 
-const hour = (h: string, counters: Record<string, number>) => ({ pk: 'BUCKET#b', sk: `HOUR#${h}`, bucket: 'b', hour: h, ...counters });
+const hour = (h: string, counters: Record<string, number>) => ({
+  pk: 'BUCKET#b',
+  sk: `HOUR#${h}`,
+  bucket: 'b',
+  hour: h,
+  ...counters,
+});
 const client = (h: string, fields: Record<string, unknown>) => ({
   pk: 'BUCKET#b',
   sk: `CLIENT#${h}#x`,
@@ -17,11 +23,21 @@ describe('Function: summarizeBucket', () => {
   it('adds hours up, keeps a daily trend, and takes the last HTTP time from the clients', () => {
     // Prepare
     const hours = [
-      hour('2026-11-20T10', { http: 2, https: 6, http_external: 2, 'tls_TLSv1.2': 6, http_net_office: 1, rangesSyncTokens: 0 }),
+      hour('2026-11-20T10', {
+        http: 2,
+        https: 6,
+        http_external: 2,
+        'tls_TLSv1.2': 6,
+        http_net_office: 1,
+        rangesSyncTokens: 0,
+      }),
       hour('2026-11-20T23', { service: 1 }),
       hour('2026-11-21T00', { http: 1, unknown: 1, http_ec2: 1, tls_legacy: 0, website: 1, website_http: 1 }),
     ].map((item) => ({ ...item, rangesSyncTokens: ['1787411825'] }));
-    const clients = [client('2026-11-20T10', { http: 2, seen: [1763633000, 1763634000] }), client('2026-11-21T00', { http: 0, https: 1, seen: [1763700000] })];
+    const clients = [
+      client('2026-11-20T10', { http: 2, seen: [1763633000, 1763634000] }),
+      client('2026-11-21T00', { http: 0, https: 1, seen: [1763700000] }),
+    ];
 
     // Act
     const report = summarizeBucket('b', hours, clients);

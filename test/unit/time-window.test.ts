@@ -31,6 +31,11 @@ describe('Function: parseTimeWindow', () => {
 
 describe('Function: hoursBetween', () => {
   it('lists every hour, across a day boundary', () => {
-    expect(hoursBetween('2026-11-25T22', '2026-11-26T01')).toEqual(['2026-11-25T22', '2026-11-25T23', '2026-11-26T00', '2026-11-26T01']);
+    expect(hoursBetween('2026-11-25T22', '2026-11-26T01')).toEqual([
+      '2026-11-25T22',
+      '2026-11-25T23',
+      '2026-11-26T00',
+      '2026-11-26T01',
+    ]);
   });
 });

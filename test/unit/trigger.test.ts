@@ -3,13 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { InvalidTriggerError } from '../../lib/errors';
 import { decodeS3EventKey, parseTrigger, skipReason } from '../../lib/trigger';
 
-const event = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
+const event = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
 
 describe('Function: decodeS3EventKey', () => {
   it.each([
     ['red+flower.jpg', 'red flower.jpg'],
     ['a%2Bb.json.gz', 'a+b.json.gz'],
-    ['AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz', 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz'],
+    [
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz',
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.json.gz',
+    ],
     ['caf%C3%A9%3D1', 'café=1'],
   ])('decodes %s', (encoded, decoded) => {
     expect(decodeS3EventKey(encoded)).toBe(decoded);
@@ -21,7 +25,8 @@ describe('Function: decodeS3EventKey', () => {
 });
 
 describe('Function: skipReason', () => {
-  const log = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_abcdEFGH12345678.json.gz';
+  const log =
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_abcdEFGH12345678.json.gz';
   it('accepts a CloudTrail delivery key', () => {
     expect(skipReason(log, 'AWSLogs/')).toBeUndefined();
     expect(skipReason(`org/${log.replace('AWSLogs/', 'AWSLogs/o-abc123/')}`, 'org/AWSLogs/')).toBeUndefined();
@@ -40,14 +45,30 @@ describe('Function: skipReason', () => {
 describe('Function: parseTrigger', () => {
   it('reads an S3 notification and decodes its key', () => {
     const trigger = parseTrigger({
-      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: 'AWSLogs/a+b%2Bc.json.gz' } } }],
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'trail' }, object: { key: 'AWSLogs/a+b%2Bc.json.gz' } },
+        },
+      ],
     });
-    expect(trigger).toEqual({ kind: 'objects', source: 's3', objects: [{ bucket: 'trail', key: 'AWSLogs/a b+c.json.gz' }] });
+    expect(trigger).toEqual({
+      kind: 'objects',
+      source: 's3',
+      objects: [{ bucket: 'trail', key: 'AWSLogs/a b+c.json.gz' }],
+    });
   });
 
   it('ignores S3 records that are not ObjectCreated', () => {
     const trigger = parseTrigger({
-      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'trail' }, object: { key: 'k' } } }],
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectRemoved:Delete',
+          s3: { bucket: { name: 'trail' }, object: { key: 'k' } },
+        },
+      ],
     });
     expect(trigger).toEqual({ kind: 'objects', source: 's3', objects: [] });
   });
@@ -74,7 +95,11 @@ describe('Function: parseTrigger', () => {
       // Assess
       expect(trigger.kind, file).toBe(kind);
       const objects =
-        trigger.kind === 'batch' ? trigger.tasks.map((t) => t.object) : trigger.kind === 'sqs' ? trigger.messages.flatMap((m) => m.objects) : trigger.objects;
+        trigger.kind === 'batch'
+          ? trigger.tasks.map((t) => t.object)
+          : trigger.kind === 'sqs'
+            ? trigger.messages.flatMap((m) => m.objects)
+            : trigger.objects;
       expect(objects.length, file).toBeGreaterThan(0);
       for (const object of objects) {
         expect(object.bucket, file).toMatch(/^[a-z0-9.-]+$/);
@@ -90,29 +115,62 @@ describe('Function: parseTrigger', () => {
       job: { id: 'job-1' },
       tasks: [{ taskId: 't1', s3Key: 'AWSLogs/x+y.json.gz', s3VersionId: null, s3BucketArn: 'arn:aws:s3:::trail' }],
     });
-    expect(v1).toEqual({ kind: 'batch', schemaVersion: '1.0', invocationId: 'inv-1', tasks: [{ taskId: 't1', object: { bucket: 'trail', key: 'AWSLogs/x y.json.gz' } }] });
+    expect(v1).toEqual({
+      kind: 'batch',
+      schemaVersion: '1.0',
+      invocationId: 'inv-1',
+      tasks: [{ taskId: 't1', object: { bucket: 'trail', key: 'AWSLogs/x y.json.gz' } }],
+    });
     const v2 = parseTrigger({
       invocationSchemaVersion: '2.0',
       invocationId: 'inv-2',
       job: { id: 'job-2', userArguments: {} },
       tasks: [{ taskId: 't2', s3Bucket: 'trail', s3Key: 'k.json.gz', s3VersionId: 'v1' }],
     });
-    expect(v2).toEqual({ kind: 'batch', schemaVersion: '2.0', invocationId: 'inv-2', tasks: [{ taskId: 't2', object: { bucket: 'trail', key: 'k.json.gz', versionId: 'v1' } }] });
+    expect(v2).toEqual({
+      kind: 'batch',
+      schemaVersion: '2.0',
+      invocationId: 'inv-2',
+      tasks: [{ taskId: 't2', object: { bucket: 'trail', key: 'k.json.gz', versionId: 'v1' } }],
+    });
   });
 
   it('unwraps an S3 notification sent through SNS', () => {
-    const s3Notification = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'trail' }, object: { key: 'a%3Db' } } }] };
-    const trigger = parseTrigger({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(s3Notification) } }] });
+    const s3Notification = {
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'trail' }, object: { key: 'a%3Db' } },
+        },
+      ],
+    };
+    const trigger = parseTrigger({
+      Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(s3Notification) } }],
+    });
     expect(trigger).toEqual({ kind: 'objects', source: 'sns', objects: [{ bucket: 'trail', key: 'a=b' }] });
   });
 
   it.each([
     [null, /event must be a JSON object, got null/],
     [{ hello: 'world' }, /not an S3 notification/],
-    [{ Records: [{ eventSource: 'aws:s3', s3: { bucket: {}, object: { key: 'k' } } }] }, /Records\[0\]\.s3\.bucket\.name: expected a non-empty string/],
+    [
+      { Records: [{ eventSource: 'aws:s3', s3: { bucket: {}, object: { key: 'k' } } }] },
+      /Records\[0\]\.s3\.bucket\.name: expected a non-empty string/,
+    ],
     [{ invocationSchemaVersion: '3.0' }, /invocationSchemaVersion "3.0"/],
-    [{ invocationSchemaVersion: '1.0', invocationId: 'i', tasks: [{ taskId: 't', s3Key: 'k', s3BucketArn: 'arn:aws:iam::1:role/x' }] }, /not an S3 bucket ARN/],
-    [{ Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: 'not json' }] }, /Records\[0\]\.body: not valid JSON/],
+    [
+      {
+        invocationSchemaVersion: '1.0',
+        invocationId: 'i',
+        tasks: [{ taskId: 't', s3Key: 'k', s3BucketArn: 'arn:aws:iam::1:role/x' }],
+      },
+      /not an S3 bucket ARN/,
+    ],
+    [
+      { Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: 'not json' }] },
+      /Records\[0\]\.body: not valid JSON/,
+    ],
     [{ source: 'aws.s3', 'detail-type': 'Object Deleted', detail: {} }, /is not "Object Created"/],
   ])('refuses a malformed event with a message that says where: %j', (input, message) => {
     expect(() => parseTrigger(input)).toThrow(InvalidTriggerError);

@@ -16,15 +16,23 @@ const client = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
 describe('Function: classifyVerdict', () => {
   it('calls a record with tlsDetails https and keeps the TLS version', () => {
     // Act
-    const verdict = classifyVerdict(client({ tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' } }));
+    const verdict = classifyVerdict(
+      client({ tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' } }),
+    );
 
     // Assess
     expect(verdict).toEqual({ verdict: 'https', reason: 'tls-details', tlsVersion: 'TLSv1.3' });
   });
 
   it.each([
-    ['CipherSuite in additionalEventData (before eventVersion 1.08)', { eventVersion: '1.05', additionalEventData: { CipherSuite: 'ECDHE-RSA-AES128-SHA' } }],
-    ['lowercase cipherSuite (S3 Express, S3 Tables)', { additionalEventData: { cipherSuite: 'TLS_AES_128_GCM_SHA256' } }],
+    [
+      'CipherSuite in additionalEventData (before eventVersion 1.08)',
+      { eventVersion: '1.05', additionalEventData: { CipherSuite: 'ECDHE-RSA-AES128-SHA' } },
+    ],
+    [
+      'lowercase cipherSuite (S3 Express, S3 Tables)',
+      { additionalEventData: { cipherSuite: 'TLS_AES_128_GCM_SHA256' } },
+    ],
     ['a partial tlsDetails with only the cipher suite', { tlsDetails: { cipherSuite: 'ECDHE-RSA-AES128-GCM-SHA256' } }],
   ])('calls a record with %s https', (_case, overrides) => {
     expect(classifyVerdict(client(overrides))).toEqual({ verdict: 'https', reason: 'cipher-suite' });
@@ -32,13 +40,21 @@ describe('Function: classifyVerdict', () => {
 
   it('prefers TLS evidence to the service rules: an AWS service calling over TLS is HTTPS', () => {
     const verdict = classifyVerdict(
-      client({ sourceIPAddress: 'AWS Internal', userIdentity: { invokedBy: 'AWS Internal' }, additionalEventData: { CipherSuite: 'x' } }),
+      client({
+        sourceIPAddress: 'AWS Internal',
+        userIdentity: { invokedBy: 'AWS Internal' },
+        additionalEventData: { CipherSuite: 'x' },
+      }),
     );
     expect(verdict.verdict).toBe('https');
   });
 
   it.each([
-    ['userIdentity.invokedBy', { userIdentity: { type: 'AssumedRole', invokedBy: 'athena.amazonaws.com' } }, 'invoked-by-service'],
+    [
+      'userIdentity.invokedBy',
+      { userIdentity: { type: 'AssumedRole', invokedBy: 'athena.amazonaws.com' } },
+      'invoked-by-service',
+    ],
     ['an AWSService identity', { userIdentity: { type: 'AWSService' } }, 'aws-service-identity'],
     ['AWS Internal as source', { sourceIPAddress: 'AWS Internal' }, 'service-source'],
     ['a service name as source', { sourceIPAddress: 'cloudtrail.amazonaws.com' }, 'service-source'],
@@ -51,7 +67,10 @@ describe('Function: classifyVerdict', () => {
   it.each([
     ['eventVersion 1.08 without additionalEventData', { eventVersion: '1.08', additionalEventData: undefined }],
     ['eventVersion 1.10 (compared numerically, not as text)', { eventVersion: '1.10', additionalEventData: null }],
-    ['an old eventVersion with additionalEventData', { eventVersion: '1.05', additionalEventData: { SignatureVersion: 'SigV2' } }],
+    [
+      'an old eventVersion with additionalEventData',
+      { eventVersion: '1.05', additionalEventData: { SignatureVersion: 'SigV2' } },
+    ],
     ['an IPv6 source', { sourceIPAddress: '2001:db8::1' }],
   ])('calls a record with %s and no cipher suite http', (_case, overrides) => {
     expect(classifyVerdict(client(overrides))).toEqual({ verdict: 'http', reason: 'no-tls-with-evidence' });
