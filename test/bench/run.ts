@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: cleartrail's reader against a whole-file parse, on the same generated
+ * CloudTrail files, in one run. Each variant runs on each file in its own process (so that its
+ * peak RSS is its own), five times by default; the table shows the fastest run and the largest
+ * RSS. On a shared two-core machine single runs of the same variant varied by up to 40%.
+ *
+ *   npm run bench
+ *   npm run bench -- --sizes 1000,100000 --runs 5 --variants a,b
+ *   npm run bench -- --jq-all        # also run jq on files over 200 MiB of JSON (several GiB of RAM)
+ *   npm run bench -- --ip-lookup     # also run test/bench/ip-lookup.ts
+ *
+ * Files are generated once into the temp directory (see measure.ts) and reused. Exit code 1
+ * means a variant failed where it must not, or variants disagreed on the counts; missed
+ * performance targets are printed, not turned into a failure, as timings on a shared machine vary.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR, benchFiles, measureInChild, measureJq } from './measure';
+import { disagreements, type FileResults, formatTable, formatTargets } from './report';
+import { BENCH_VARIANTS } from './variants';
+
+/** jq holds the whole document as a tree: over about 200 MiB of JSON it needs several GiB. */
+const JQ_DEFAULT_MAX_JSON_BYTES = 200 * 1024 ** 2;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,100000,500000' },
+      runs: { type: 'string', default: '5' },
+      variants: { type: 'string' },
+      'jq-all': { type: 'boolean', default: false },
+      'ip-lookup': { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
+  const runs = Number(values.runs);
+  if (sizes.some((size) => !Number.isSafeInteger(size) || size <= 0) || !Number.isSafeInteger(runs) || runs < 1) {
+    throw new Error('--sizes takes record counts (e.g. 1000,100000) and --runs a positive integer');
+  }
+  const wanted = values.variants?.split(',');
+  const variants = BENCH_VARIANTS.filter((variant) => !wanted || wanted.includes(variant.id));
+
+  const files = await benchFiles(sizes, BENCH_DIR, (line) => console.error(line));
+  const results: FileResults[] = [];
+  for (const file of files) {
+    const result: FileResults = {
+      file,
+      variants: variants.map((variant) => ({ id: variant.id, name: variant.name, reports: [] })),
+      jq: { ran: false, reason: 'not run' },
+    };
+    // Runs alternate between variants, so that a burst of load from elsewhere on the machine
+    // hits all of them rather than all the runs of one.
+    for (let run = 0; run < runs; run++) {
+      for (const variant of result.variants) {
+        if (variant.reports.some((report) => !report.ok)) continue; // a failure repeats; no need to wait for it again
+        console.error(`${file.label}: (${variant.id}) run ${run + 1}/${runs}`);
+        variant.reports.push(await measureInChild(variant.id, file.path));
+      }
+    }
+    result.jq =
+      file.jsonBytes > JQ_DEFAULT_MAX_JSON_BYTES && !values['jq-all']
+        ? { ran: false, reason: `over ${JQ_DEFAULT_MAX_JSON_BYTES / 1024 ** 2} MiB of JSON; --jq-all runs it` }
+        : await measureJq(file.path);
+    results.push(result);
+  }
+
+  const cpu = cpus();
+  console.log(
+    `cleartrail bench: Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? '?'}), ` +
+      `best of ${runs} run(s) per variant, each in its own process; files in ${BENCH_DIR}`,
+  );
+  console.log('');
+  console.log(formatTable(results));
+  if (!variants.some((variant) => variant.id === 'c')) {
+    console.log('(c) with DynamoDB writes: no variant registered in test/bench/variants-store.ts');
+  }
+  console.log('');
+  const targets = formatTargets(results);
+  const verdict = targets.met === undefined ? 'not judged, (b) did not run' : targets.met ? 'met' : 'NOT met';
+  console.log(`Targets of issue 6, judged on (b): ${verdict}`);
+  console.log(targets.text);
+
+  let exitCode = 0;
+  const problems = disagreements(results);
+  if (problems.length > 0) {
+    console.log('\nVariants disagree with the generated files:');
+    for (const problem of problems) console.log(`  ${problem}`);
+    exitCode = 1;
+  }
+  const pipelineFailed = results.some((result) =>
+    result.variants.some((v) => v.id !== 'a' && v.reports.some((r) => !r.ok)),
+  );
+  if (pipelineFailed) exitCode = 1;
+
+  if (values['ip-lookup']) {
+    const { runIpLookupBench } = await import('./ip-lookup');
+    console.log(`\n${await runIpLookupBench()}`);
+  }
+  return exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
