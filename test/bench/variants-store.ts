@@ -1,13 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from '../../bin/local/dynamodb-local';
+import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
+import { bundledIpRanges } from '../../lib/ip-ranges';
+import { countLog } from '../../lib/pipeline';
+import { fixedIpRanges } from '../../lib/ranges-source';
+import { AggregateStore, ensureTable } from '../../lib/store';
 import type { BenchVariantEntry } from './variants';
 
 /**
  * Bench variants that write to DynamoDB, kept apart from `variants.ts` so that the store's
  * dependencies (AWS SDK, DynamoDB Local) load only in the processes that measure them.
- *
- * Variant (c), "the pipeline with writes to DynamoDB Local", belongs here: an entry whose
- * `prepare()` reaches DynamoDB Local (started by the runner or already running) and builds the
- * store, and whose `run(file)` counts the file through `countLog` from `lib/pipeline.ts`. The
- * runner measures every entry of this list in its own process, like (a) and (b); while the list
- * is empty the table has no (c) row.
  */
-export const STORE_VARIANTS: readonly BenchVariantEntry[] = [];
+export const STORE_VARIANTS: readonly BenchVariantEntry[] = [
+  {
+    id: 'c',
+    name: 'cleartrail + DynamoDB Local: countLog, exactly-once writes',
+    // Untimed, like a cold start: DynamoDB Local (a separate java process, so its memory is not
+    // in this variant's RSS), the table and the clients.
+    prepare: async () => {
+      const dynamoDb = await startDynamoDbLocal();
+      const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+      const table = `bench-${randomUUID()}`;
+      await ensureTable(client, table);
+      const context = { store: new AggregateStore(client, table), ranges: fixedIpRanges(bundledIpRanges()), networks: [] };
+      return {
+        async run(file) {
+          const result = await countLog(context, { id: randomUUID(), location: file, open: async () => createReadStream(file) });
+          if (result.status !== 'counted') throw new Error(`${file}: ${result.status}`);
+          const { read, store, summary } = result;
+          const perHundredThousand = (store.writeUnits * 100_000) / Math.max(1, read.records);
+          return {
+            records: read.records,
+            s3Records: read.s3Records,
+            jsonBytes: read.decompressedBytes,
+            detail:
+              `${summary.requests.toLocaleString('en-US')} requests, ${store.chunks} transactions, ` +
+              `${store.writeUnits.toLocaleString('en-US')} write units (${perHundredThousand.toFixed(0)} per 100,000 records)`,
+          };
+        },
+      };
+    },
+  },
+];

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Aggregate, type ItemDelta, LogAggregator } from '../../lib/aggregate';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { MalformedLogError } from '../../lib/errors';
+import { EventIdSet } from '../../lib/event-id-set';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { parseNamedNetworks } from '../../lib/networks';
+import { parseEventTime } from '../../lib/request';
 import { createSourceClassifier } from '../../lib/source';
 
 const ranges = bundledIpRanges();
@@ -192,5 +194,36 @@ describe('Class: Aggregate', () => {
     const aggregate = fold([record()]);
     expect(aggregate.plain.deltas().every((d) => d.syncTokens[0] === ranges.syncToken)).toBe(true);
     expect(new Aggregate('t').size).toBe(0);
+  });
+});
+
+describe('Function: parseEventTime', () => {
+  it('agrees with Date.parse on every day of four years and on fractions', () => {
+    for (let t = Date.UTC(2023, 0, 1); t < Date.UTC(2027, 0, 1); t += 86_400_000 + 3_723_000) {
+      const text = new Date(t).toISOString().replace('.000Z', 'Z');
+      expect(parseEventTime(text), text).toBe(Math.floor(t / 1000));
+    }
+    expect(parseEventTime('2024-02-29T23:59:59.987Z')).toBe(Date.parse('2024-02-29T23:59:59Z') / 1000);
+  });
+
+  it.each(['2025-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20 10:00:00Z', '2026-11-20T10:00:00+01:00', 20])(
+    'refuses %s',
+    (value) => {
+      expect(parseEventTime(value)).toBeUndefined();
+    },
+  );
+});
+
+describe('Class: EventIdSet', () => {
+  it('tells a repeated id, UUID or not, across growth of the table', () => {
+    const ids = new EventIdSet();
+    const uuids = Array.from({ length: 5000 }, (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0')}`);
+    for (const id of uuids) expect(ids.add(id)).toBe(true);
+    for (const id of uuids) expect(ids.add(id)).toBe(false);
+    expect(ids.add('not-a-uuid')).toBe(true);
+    expect(ids.add('not-a-uuid')).toBe(false);
+    // Same letters in another case are another id: the fast path refuses uppercase.
+    expect(ids.add(uuids[0]?.toUpperCase().replace(/^0/, 'A') ?? '')).toBe(true);
+    expect(ids.size).toBe(5002);
   });
 });
