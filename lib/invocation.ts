@@ -156,6 +156,7 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
         chunksSkipped: result.store.chunksSkipped,
         claimsLost: result.store.claimsLost,
         writeUnits: result.store.writeUnits,
+        itemWrites: result.store.transactionalWrites + result.store.plainWrites,
       });
       context.metrics.addMetric('LogsCounted', 'Count', 1);
       context.metrics.addMetric('RequestsCounted', 'Count', result.summary.requests);

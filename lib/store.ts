@@ -66,8 +66,12 @@ export interface StoreOutcome {
   claimsWon: number;
   /** Cross-account requests whose other copy was counted first. */
   claimsLost: number;
-  /** Write capacity units consumed, as DynamoDB reports them. */
+  /** Write capacity units consumed, as DynamoDB reports them (DynamoDB Local under-reports transactions). */
   writeUnits: number;
+  /** Items written inside transactions (ledger items and claims included): 2 write units per KB each. */
+  transactionalWrites: number;
+  /** Items written outside transactions (DONE marker, bucket index): 1 write unit per KB each. */
+  plainWrites: number;
 }
 
 export interface FailureRecord {
@@ -127,6 +131,8 @@ export class AggregateStore {
       claimsWon: 0,
       claimsLost: 0,
       writeUnits: 0,
+      transactionalWrites: 0,
+      plainWrites: 0,
     };
     const ledger = await this.readLedger(log.id);
     if (ledger.done) return { ...outcome, status: 'already-counted' };
@@ -163,6 +169,7 @@ export class AggregateStore {
         outcome.chunksSkipped++;
       } else {
         outcome.writeUnits += written.writeUnits;
+        outcome.transactionalWrites += deltas.length + 1;
       }
     }
 
@@ -190,6 +197,7 @@ export class AggregateStore {
       this.retry,
     );
     outcome.writeUnits += done.ConsumedCapacity?.CapacityUnits ?? 0;
+    outcome.plainWrites++;
     return outcome;
   }
 
@@ -375,6 +383,7 @@ export class AggregateStore {
         if (written.cancelledAt.length === 0) {
           outcome.claimsWon += pending.length;
           outcome.writeUnits += written.writeUnits;
+          outcome.transactionalWrites += claims.length + batch.size;
           break;
         }
         const lost = new Set(written.cancelledAt.filter((index) => index < pending.length));
@@ -496,6 +505,7 @@ export class AggregateStore {
           this.retry,
         );
         outcome.writeUnits += (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        outcome.plainWrites += requests.length - (result.UnprocessedItems?.[this.tableName]?.length ?? 0);
         const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
         if (unprocessed.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
         requests = unprocessed as typeof requests;
