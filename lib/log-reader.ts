@@ -122,7 +122,7 @@ function parseRecord(scanner: RecordScanner, objectName: string): CloudTrailReco
     throw new MalformedLogError(
       objectName,
       'not-json',
-      `Records[${scanner.index}] (starting at byte ${scanner.offset}) is not valid JSON near byte ${at}: ${(error as Error).message}`,
+      `Records[${scanner.index}] (starting at byte ${scanner.offset}) is not valid JSON near byte ${at}: ${withoutSnippet((error as Error).message)}`,
       error,
     );
   }
@@ -276,4 +276,13 @@ function checkLimits(limits: ReadLimits): void {
       throw new ConfigurationError(`ReadLimits.${name} must be a positive integer, got ${String(value)}`);
     }
   }
+}
+
+/**
+ * V8 quotes the text around a JSON error (`Unexpected token '}', ..."9","b":tru}" is not valid
+ * JSON`); that text is part of a record, with addresses and ARNs, and the message ends up in logs
+ * and in the failures list. The position says enough.
+ */
+function withoutSnippet(message: string): string {
+  return message.replace(/,\s*(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (not valid JSON)');
 }

@@ -487,32 +487,36 @@ export class AggregateStore {
    * ledger and stays out of the transactions, where every file would conflict on it.
    */
   private async indexBuckets(buckets: Iterable<string>, outcome: StoreOutcome): Promise<void> {
-    let pending = [...buckets].filter((bucket) => !this.indexedBuckets.has(bucket));
+    const pending = [...buckets].filter((bucket) => !this.indexedBuckets.has(bucket));
     for (let start = 0; start < pending.length; start += 25) {
       let requests = pending.slice(start, start + 25).map((bucket) => ({
         PutRequest: { Item: { pk: { S: bucketIndexKey(bucket).pk }, sk: { S: bucket } } },
       }));
-      while (requests.length > 0) {
+      // BatchWriteItem answers throttling with UnprocessedItems rather than an error.
+      for (let attempt = 1; requests.length > 0; attempt++) {
+        if (attempt > this.retry.attempts) {
+          throw new TransientError(
+            `bucket index: ${requests.length} puts still unprocessed after ${this.retry.attempts} attempts`,
+          );
+        }
+        if (attempt > 1)
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * this.retry.baseDelayMs * 2 ** attempt));
+        const batch = requests;
         const result = await withRetries(
           'bucket index',
           () =>
             this.client.send(
-              new BatchWriteItemCommand({
-                RequestItems: { [this.tableName]: requests },
-                ReturnConsumedCapacity: 'TOTAL',
-              }),
+              new BatchWriteItemCommand({ RequestItems: { [this.tableName]: batch }, ReturnConsumedCapacity: 'TOTAL' }),
             ),
           this.retry,
         );
+        const unprocessed = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
         outcome.writeUnits += (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-        outcome.plainWrites += requests.length - (result.UnprocessedItems?.[this.tableName]?.length ?? 0);
-        const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
-        if (unprocessed.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-        requests = unprocessed as typeof requests;
+        outcome.plainWrites += batch.length - unprocessed.length;
+        requests = unprocessed;
       }
     }
     for (const bucket of pending) this.indexedBuckets.add(bucket);
-    pending = [];
   }
 
   private async queryAll(query: {

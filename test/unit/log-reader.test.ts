@@ -446,3 +446,22 @@ describe('Function: readS3Records', () => {
     });
   });
 });
+
+describe('Function: readS3Records, error messages', () => {
+  it('does not copy record text (addresses, ARNs) into the error message', async () => {
+    // Prepare
+    const body = Buffer.from('{"Records":[{"eventSource":"s3.amazonaws.com","sourceIPAddress":"203.0.113.9","b":tru}]}');
+
+    // Act
+    const failure = await (async () => {
+      for await (const _ of readS3Records(Readable.from([body]), 'secret-test.json')) {
+        // drain
+      }
+    })().catch((error: unknown) => error as Error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^secret-test\.json: Records\[0\]/);
+    expect((failure as Error).message).not.toContain('203.0.113.9');
+  });
+});
