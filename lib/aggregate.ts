@@ -45,7 +45,8 @@ export class Aggregate {
     const hour = this.hourItem(request.bucket, request.hour);
     increment(hour, request.verdict);
     increment(hour, cachedName(COUNTER_NAMES.reason, request.reason, counter.reason));
-    if (request.tlsVersion) increment(hour, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
+    if (request.tlsVersion)
+      increment(hour, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
     if (request.website) increment(hour, counter.website);
 
     const http = request.verdict === 'http';
@@ -66,7 +67,8 @@ export class Aggregate {
   deltas(): ItemDelta[] {
     const items: MutableDelta[] = [];
     for (const byHour of this.hours.values()) items.push(...byHour.values());
-    for (const client of this.clients.values()) for (const hours of client.byBucket.values()) items.push(...hours.values());
+    for (const client of this.clients.values())
+      for (const hours of client.byBucket.values()) items.push(...hours.values());
     return items
       .sort((a, b) => compareKeys(a, b))
       .map((item) => ({
@@ -124,7 +126,8 @@ export class Aggregate {
 
     increment(client, counter.requests);
     increment(client, request.verdict);
-    if (request.tlsVersion) increment(client, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
+    if (request.tlsVersion)
+      increment(client, cachedName(COUNTER_NAMES.tlsVersion, request.tlsVersion, counter.tlsVersion));
     for (const finding of findings) increment(client, finding);
     // Operations and first/last seen describe the client's plain-HTTP traffic, the thing to fix.
     if (request.verdict !== 'http') return;

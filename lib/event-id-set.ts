@@ -44,7 +44,12 @@ export class EventIdSet {
         return true;
       }
       const at = slot * 4;
-      if (this.words[at] === w0 && this.words[at + 1] === w1 && this.words[at + 2] === w2 && this.words[at + 3] === w3) {
+      if (
+        this.words[at] === w0 &&
+        this.words[at + 1] === w1 &&
+        this.words[at + 2] === w2 &&
+        this.words[at + 3] === w3
+      ) {
         return false;
       }
       slot = (slot + 1) & mask;

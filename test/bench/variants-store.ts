@@ -21,13 +21,25 @@ export const STORE_VARIANTS: readonly BenchVariantEntry[] = [
     // in this variant's RSS), the table and the clients.
     prepare: async () => {
       const dynamoDb = await startDynamoDbLocal();
-      const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+      const client = new DynamoDBClient({
+        endpoint: dynamoDb.endpoint,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      });
       const table = `bench-${randomUUID()}`;
       await ensureTable(client, table);
-      const context = { store: new AggregateStore(client, table), ranges: fixedIpRanges(bundledIpRanges()), networks: [] };
+      const context = {
+        store: new AggregateStore(client, table),
+        ranges: fixedIpRanges(bundledIpRanges()),
+        networks: [],
+      };
       return {
         async run(file) {
-          const result = await countLog(context, { id: randomUUID(), location: file, open: async () => createReadStream(file) });
+          const result = await countLog(context, {
+            id: randomUUID(),
+            location: file,
+            open: async () => createReadStream(file),
+          });
           if (result.status !== 'counted') throw new Error(`${file}: ${result.status}`);
           const { read, store, summary } = result;
           // Every item here is under 1 KB: 2 write units per transactional item, 1 per plain one.

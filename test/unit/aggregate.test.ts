@@ -206,18 +206,25 @@ describe('Function: parseEventTime', () => {
     expect(parseEventTime('2024-02-29T23:59:59.987Z')).toBe(Date.parse('2024-02-29T23:59:59Z') / 1000);
   });
 
-  it.each(['2025-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20 10:00:00Z', '2026-11-20T10:00:00+01:00', 20])(
-    'refuses %s',
-    (value) => {
-      expect(parseEventTime(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    '2025-02-29T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-11-20T24:00:00Z',
+    '2026-11-20 10:00:00Z',
+    '2026-11-20T10:00:00+01:00',
+    20,
+  ])('refuses %s', (value) => {
+    expect(parseEventTime(value)).toBeUndefined();
+  });
 });
 
 describe('Class: EventIdSet', () => {
   it('tells a repeated id, UUID or not, across growth of the table', () => {
     const ids = new EventIdSet();
-    const uuids = Array.from({ length: 5000 }, (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0')}`);
+    const uuids = Array.from(
+      { length: 5000 },
+      (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0')}`,
+    );
     for (const id of uuids) expect(ids.add(id)).toBe(true);
     for (const id of uuids) expect(ids.add(id)).toBe(false);
     expect(ids.add('not-a-uuid')).toBe(true);

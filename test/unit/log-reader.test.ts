@@ -450,7 +450,9 @@ describe('Function: readS3Records', () => {
 describe('Function: readS3Records, error messages', () => {
   it('does not copy record text (addresses, ARNs) into the error message', async () => {
     // Prepare
-    const body = Buffer.from('{"Records":[{"eventSource":"s3.amazonaws.com","sourceIPAddress":"203.0.113.9","b":tru}]}');
+    const body = Buffer.from(
+      '{"Records":[{"eventSource":"s3.amazonaws.com","sourceIPAddress":"203.0.113.9","b":tru}]}',
+    );
 
     // Act
     const failure = await (async () => {
