@@ -45,22 +45,9 @@ export interface BucketReport {
   rangesSyncTokens: string[];
 }
 
-/** Sort keys that bound a window for a Query on `HOUR#` or `CLIENT#` items. */
-export function sortKeyRange(prefix: typeof HOUR_PREFIX | typeof CLIENT_PREFIX, window: TimeWindow): [string, string] {
-  // '~' sorts after every character an hour or a client id contains.
-  return [prefix + (window.fromHour ?? ''), `${prefix}${window.toHour ?? '9999'}~`];
-}
-
-/**
- * Folds a bucket's hour items (and, for the last HTTP request, its client items) into one
- * report. Pure: the items come from store.ts, or from a test.
- */
-export function summarizeBucket(
-  bucket: string,
-  hourItems: readonly PlainItem[],
-  clientItems: readonly PlainItem[],
-): BucketReport {
-  const report: BucketReport = {
+/** A report of a bucket with no request, the start of every fold. */
+export function emptyBucketReport(bucket: string): BucketReport {
+  return {
     bucket,
     http: 0,
     https: 0,
@@ -78,6 +65,24 @@ export function summarizeBucket(
     daily: [],
     rangesSyncTokens: [],
   };
+}
+
+/** Sort keys that bound a window for a Query on `HOUR#` or `CLIENT#` items. */
+export function sortKeyRange(prefix: typeof HOUR_PREFIX | typeof CLIENT_PREFIX, window: TimeWindow): [string, string] {
+  // '~' sorts after every character an hour or a client id contains.
+  return [prefix + (window.fromHour ?? ''), `${prefix}${window.toHour ?? '9999'}~`];
+}
+
+/**
+ * Folds a bucket's hour items (and, for the last HTTP request, its client items) into one
+ * report. Pure: the items come from store.ts, or from a test.
+ */
+export function summarizeBucket(
+  bucket: string,
+  hourItems: readonly PlainItem[],
+  clientItems: readonly PlainItem[],
+): BucketReport {
+  const report = emptyBucketReport(bucket);
   const daily = new Map<string, DailyCounts>();
   const tokens = new Set<string>();
   for (const item of hourItems) {

@@ -17,6 +17,7 @@ import { formatIpv6, type ParsedIp, parseIp } from '../../lib/ip-address';
 import { parseIpRanges } from '../../lib/ip-ranges';
 import { parseNamedNetworks } from '../../lib/networks';
 import { createSourceClassifier } from '../../lib/source';
+import { mulberry32, pick } from '../support/random';
 
 const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
 
@@ -46,7 +47,7 @@ export async function runIpLookupBench(options: IpLookupBenchOptions = {}): Prom
       ` (heap + array buffers, before any match object exists); the parsed JSON document ${kb(bundle.documentBytes)}`,
   );
 
-  const random = seeded(0x5eed);
+  const random = mulberry32(0x5eed);
   const v4 = sampleAddresses(4, 8192, random);
   const v6 = sampleAddresses(6, 8192, random);
   for (const [label, sample] of [
@@ -214,24 +215,6 @@ function throughput(seconds: number, pass: () => [operations: number, result: nu
   }
   if (sink < 0) console.log(sink); // keeps the loop's result observable
   return (operations / elapsed) * 1000;
-}
-
-function pick<T>(items: readonly T[], random: () => number): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('empty list');
-  return item;
-}
-
-function seeded(seed: number): () => number {
-  // mulberry32: small, fast, and good enough to spread addresses.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function word(random: () => number): number {

@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { countLog } from '../../lib/pipeline';
 import { hoursBetween } from '../../lib/time-window';
 import { testDynamoDbClient } from '../support/aws';
 import { bufferSource, countingContext, freshTable } from '../support/counting';
+import { httpsS3Record } from '../support/records';
 
 const ROOT = path.join(__dirname, '../..');
 const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
@@ -32,42 +32,6 @@ async function cleartrail(args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-/** An S3 data event over HTTPS (TLS 1.3), as CloudTrail writes one since eventVersion 1.08. */
-function httpsRecord(bucket: string, time: string, id: string): CloudTrailRecord {
-  return {
-    eventVersion: '1.10',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDAEXAMPLE',
-      arn: 'arn:aws:iam::111122223333:user/app',
-      accountId: '111122223333',
-    },
-    eventTime: time,
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '203.0.113.50',
-    userAgent: '[aws-sdk-js/3.700.0]',
-    requestParameters: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, key: 'data.csv' },
-    responseElements: null,
-    additionalEventData: {
-      SignatureVersion: 'SigV4',
-      CipherSuite: 'TLS_AES_128_GCM_SHA256',
-      AuthenticationMethod: 'AuthHeader',
-    },
-    requestID: id,
-    eventID: id,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    recipientAccountId: '111122223333',
-    tlsDetails: {
-      tlsVersion: 'TLSv1.3',
-      cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      clientProvidedHostHeader: `${bucket}.s3.us-east-1.amazonaws.com`,
-    },
-  } as CloudTrailRecord;
-}
-
 describe('Command: enforce-check, on DynamoDB Local', () => {
   let table: string;
   const store = () => ['--table', table, '--region', 'us-east-1'];
@@ -84,7 +48,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
       expect(result.status).toBe('counted');
     }
     const records = hoursBetween('2026-11-01T00', '2026-11-01T23').map((hour, i) =>
-      httpsRecord('secure-bucket', `${hour}:17:00Z`, `https-${i}`),
+      httpsS3Record('secure-bucket', `${hour}:17:00Z`, `https-${i}`),
     );
     const result = await countLog(
       context,
@@ -301,7 +265,7 @@ describe('Command: clients, TLS hygiene on DynamoDB Local', () => {
       .sort()) {
       await countLog(context, bufferSource(name, readFileSync(path.join(SAMPLE_LOGS, name))));
     }
-    const old = httpsRecord('acme-data', '2025-03-10T10:30:00Z', 'old-tls-1');
+    const old = httpsS3Record('acme-data', '2025-03-10T10:30:00Z', 'old-tls-1');
     old.sourceIPAddress = '192.0.2.44';
     old.tlsDetails = {
       tlsVersion: 'TLSv1.1',

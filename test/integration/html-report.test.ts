@@ -10,51 +10,16 @@ import { escapeHtml, renderHtmlReport } from '../../bin/html-report';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { countLog } from '../../lib/pipeline';
 import { assessReadiness } from '../../lib/readiness';
-import type { BucketReport } from '../../lib/report';
+import { type BucketReport, emptyBucketReport } from '../../lib/report';
 import { testDynamoDbClient } from '../support/aws';
 import { bufferSource, countingContext, freshTable } from '../support/counting';
+import { httpsS3Record } from '../support/records';
 
 const ROOT = path.join(__dirname, '../..');
 const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
 /** Debian's `chromium` package; CI installs it (see .ci/run). */
 const CHROMIUM = process.env.CLEARTRAIL_CHROMIUM || '/usr/bin/chromium';
 const HOSTILE_USER_AGENT = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
-
-function record(bucket: string, time: string, id: string, overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
-  return {
-    eventVersion: '1.10',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDAEXAMPLE',
-      arn: 'arn:aws:iam::111122223333:user/app',
-      accountId: '111122223333',
-    },
-    eventTime: time,
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '203.0.113.50',
-    userAgent: '[aws-sdk-js/3.700.0]',
-    requestParameters: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, key: 'data.csv' },
-    responseElements: null,
-    additionalEventData: {
-      SignatureVersion: 'SigV4',
-      CipherSuite: 'TLS_AES_128_GCM_SHA256',
-      AuthenticationMethod: 'AuthHeader',
-    },
-    requestID: id,
-    eventID: id,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    recipientAccountId: '111122223333',
-    tlsDetails: {
-      tlsVersion: 'TLSv1.3',
-      cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      clientProvidedHostHeader: `${bucket}.s3.us-east-1.amazonaws.com`,
-    },
-    ...overrides,
-  } as CloudTrailRecord;
-}
 
 /** A plain-HTTP request: an eventVersion that would carry tlsDetails, and none. */
 function httpRecord(
@@ -63,7 +28,7 @@ function httpRecord(
   id: string,
   overrides: Partial<CloudTrailRecord> = {},
 ): CloudTrailRecord {
-  const base = record(bucket, time, id, {
+  const base = httpsS3Record(bucket, time, id, {
     additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'AuthHeader' },
     ...overrides,
   });
@@ -136,7 +101,7 @@ describe('Command: report --html, opened in headless Chromium', () => {
         '2025-03-11T21',
         '2025-03-12T03',
         '2025-03-12T09',
-      ].map((hour, i) => record('secure-bucket', `${hour}:30:00Z`, `secure-${i}`)),
+      ].map((hour, i) => httpsS3Record('secure-bucket', `${hour}:30:00Z`, `secure-${i}`)),
     ];
     expect(
       (await countLog(context, bufferSource('extra-log', Buffer.from(JSON.stringify({ Records: extra }))))).status,
@@ -302,25 +267,7 @@ describe('Command: report --html, opened in headless Chromium', () => {
 
 describe('Function: renderHtmlReport', () => {
   function report(bucket: string, overrides: Partial<BucketReport> = {}): BucketReport {
-    return {
-      bucket,
-      http: 0,
-      https: 0,
-      service: 0,
-      unknown: 0,
-      total: 0,
-      httpShare: 0,
-      httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-      httpNetworks: {},
-      tlsVersions: {},
-      reasons: {},
-      website: { requests: 0, http: 0 },
-      findings: { legacyTls: 0, sigV2: 0, presignedHttp: 0, ec2CredentialsOutsideAws: 0 },
-      hoursWithData: 1,
-      daily: [],
-      rangesSyncTokens: [],
-      ...overrides,
-    };
+    return { ...emptyBucketReport(bucket), hoursWithData: 1, ...overrides };
   }
 
   it('escapes every string that comes from the data', () => {

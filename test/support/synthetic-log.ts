@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
+import { mulberry32 } from './random';
 
 /**
  * Deterministic synthetic CloudTrail delivery files: the same options give the same bytes on
@@ -521,18 +522,6 @@ function pick<T>(rng: () => number, items: readonly T[]): T {
 
 function int(rng: () => number, n: number): number {
   return Math.floor(rng() * n);
-}
-
-/** Small, fast, seedable PRNG (public domain); `Math.random` cannot be seeded. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -3,6 +3,7 @@ import snapshot from '../../lib/data/ip-ranges.json';
 import { ConfigurationError } from '../../lib/errors';
 import { formatIpv4, formatIpv6, type ParsedIp, parseCidr, parseIp } from '../../lib/ip-address';
 import { buildPrefixTable, bundledIpRanges, type IpRanges, parseIpRanges } from '../../lib/ip-ranges';
+import { mulberry32, pick } from '../support/random';
 
 const ip = (address: string): ParsedIp => {
   const parsed = parseIp(address);
@@ -173,7 +174,7 @@ describe('Function: bundledIpRanges', () => {
       if (!best) return undefined;
       return `${best.service} ${best.region} /${best.length}`;
     };
-    const random = seeded(42);
+    const random = mulberry32(42);
     const probes: Array<{ family: 4 | 6; value: bigint }> = [];
     const edges = (family: 4 | 6, e: Entry) => {
       probes.push({ family, value: e.start }, { family, value: e.end - 1n });
@@ -416,21 +417,4 @@ function toBigInt(address: { family: 4; value: number } | { family: 6; words: re
 
 function toWords(value: bigint): number[] {
   return [96n, 64n, 32n, 0n].map((shift) => Number((value >> shift) & 0xffffffffn));
-}
-
-function pick<T>(items: readonly T[], random: () => number): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('empty list');
-  return item;
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
