@@ -1,6 +1,6 @@
 import { type CLIENT_PREFIX, COUNTER_PREFIXES, counter, HOUR_PREFIX, RANGES_SYNC_TOKENS, SEEN } from './schema';
 import type { PlainItem } from './store';
-import { VERDICTS, type Verdict } from './verdict';
+import { VERDICTS } from './verdict';
 
 /** The HTTP source classes a report breaks down (`aws-service` cannot send HTTP: it is never an address). */
 export const HTTP_SOURCE_CLASSES = ['external', 'ec2', 'vpc-endpoint', 'private', 'aws'] as const;
@@ -142,10 +142,6 @@ export function summarizeBucket(
 /** Worst first: most HTTP requests, then highest HTTP share, then by name. */
 export function compareByRisk(a: BucketReport, b: BucketReport): number {
   return b.http - a.http || b.httpShare - a.httpShare || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0);
-}
-
-export function verdictCounts(report: BucketReport): Record<Verdict, number> {
-  return { https: report.https, http: report.http, service: report.service, unknown: report.unknown };
 }
 
 function addTo(target: Record<string, number>, key: string, value: number): void {
