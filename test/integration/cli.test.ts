@@ -1,35 +1,13 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
 import { freshTable } from '../support/counting';
 
-const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
 const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI entry, as `npx cleartrail` would. */
-async function cleartrail(args: string[], cwd: string): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/cleartrail.js'), ...args], {
-      cwd,
-      env: process.env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** The hand-derived expectations of events/README.md ("Expected counts"). */
 const EXPECTED_BUCKETS = [
@@ -111,8 +89,8 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
 
   it('counts every readable file, names each bad file with its problem, exits non-zero, and report agrees', async () => {
     // Act
-    const analyze = await cleartrail(['analyze', '--json', logsDir], workDir);
-    const report = await cleartrail(['report', '--json'], workDir);
+    const analyze = await runCli(['analyze', '--json', logsDir], workDir);
+    const report = await runCli(['report', '--json'], workDir);
 
     // Assess
     expect(analyze.code).toBe(1);
@@ -134,13 +112,13 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
   }, 120_000);
 
   it('changes nothing when the same files are analysed again, and lists the failed files', async () => {
-    const again = await cleartrail(['analyze', '--json', logsDir], workDir);
+    const again = await runCli(['analyze', '--json', logsDir], workDir);
     expect(contract(JSON.parse(again.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
     expect(
       JSON.parse(again.stdout).files.filter((f: { status: string }) => f.status === 'already-counted'),
     ).toHaveLength(5);
 
-    const failures = await cleartrail(['failures', '--json'], workDir);
+    const failures = await runCli(['failures', '--json'], workDir);
     expect(
       JSON.parse(failures.stdout)
         .failures.map((f: { code: string }) => f.code)
@@ -169,9 +147,9 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
     writeFileSync(path.join(logsDir, 'corrupt.json.gz'), gzipSync(JSON.stringify(fixed)));
 
     // Act
-    const reprocess = await cleartrail(['reprocess', '--all-failed'], workDir);
-    const failures = await cleartrail(['failures', '--json'], workDir);
-    const report = await cleartrail(['report', '--json', '--bucket', 'acme-fixed'], workDir);
+    const reprocess = await runCli(['reprocess', '--all-failed'], workDir);
+    const failures = await runCli(['failures', '--json'], workDir);
+    const report = await runCli(['report', '--json', '--bucket', 'acme-fixed'], workDir);
 
     // Assess: the file that is still broken keeps failing and keeps its record.
     expect(reprocess.code).toBe(1);
@@ -190,14 +168,14 @@ describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', 
   }, 120_000);
 
   it('prints a readable table, worst bucket first', async () => {
-    const table = await cleartrail(['report'], workDir);
+    const table = await runCli(['report'], workDir);
     const lines = table.stdout.split('\n');
     expect(lines[0]).toMatch(/^bucket\s+http\s+https\s+service\s+unknown/);
     expect(lines[1]).toMatch(/^acme-data\s+10\s+5\s+2\s+1\s+66\.7%/);
   }, 60_000);
 
   it('refuses bad options with a usage message and exit code 2', async () => {
-    const result = await cleartrail(['report', '--since', 'last tuesday'], workDir);
+    const result = await runCli(['report', '--since', 'last tuesday'], workDir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--since "last tuesday" is neither an ISO time/);
   }, 60_000);
@@ -211,12 +189,12 @@ describe('CLI: --table against a deployed-style table', () => {
 
     // Act
     const store = ['--table', table, '--region', 'us-east-1'];
-    const analyze = await cleartrail(
+    const analyze = await runCli(
       ['analyze', '--json', '--networks', 'office=203.0.113.0/24', ...store, SAMPLE_LOGS],
       cwd,
     );
-    const clients = await cleartrail(['clients', '--json', '--bucket', 'acme-logs', ...store], cwd);
-    const dataClients = await cleartrail(['clients', '--json', '--bucket', 'acme-data', ...store], cwd);
+    const clients = await runCli(['clients', '--json', '--bucket', 'acme-logs', ...store], cwd);
+    const dataClients = await runCli(['clients', '--json', '--bucket', 'acme-data', ...store], cwd);
 
     // Assess
     expect(analyze.code).toBe(0);

@@ -1,36 +1,16 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countLog } from '../../lib/pipeline';
 import { hoursBetween } from '../../lib/time-window';
 import { testDynamoDbClient } from '../support/aws';
+import { runCli } from '../support/cli';
 import { bufferSource, countingContext, freshTable } from '../support/counting';
 import { httpsS3Record } from '../support/records';
 
 const ROOT = path.join(__dirname, '../..');
 const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
 const SAMPLE_WINDOW = ['--since', '2025-03-10T09:00Z', '--until', '2025-03-10T11:00Z'];
-
-/**
- * Runs the real CLI in a child process, as a user would: `--table` points it at DynamoDB Local
- * through AWS_ENDPOINT_URL_DYNAMODB, which global setup put in the environment.
- */
-async function cleartrail(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [path.join(ROOT, 'bin/cleartrail.js'), ...args],
-      { cwd: ROOT },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 describe('Command: enforce-check, on DynamoDB Local', () => {
   let table: string;
@@ -59,7 +39,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says acme-data is not ready, with its HTTP clients, and exits 1', async () => {
     // Act
-    const { code, stdout } = await cleartrail([
+    const { code, stdout } = await runCli([
       'enforce-check',
       '--bucket',
       'acme-data',
@@ -96,7 +76,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('prints a readable verdict with the clients to fix', async () => {
     // Act
-    const { code, stdout } = await cleartrail(['enforce-check', '--bucket', 'acme-data', ...SAMPLE_WINDOW, ...store()]);
+    const { code, stdout } = await runCli(['enforce-check', '--bucket', 'acme-data', ...SAMPLE_WINDOW, ...store()]);
 
     // Assess
     expect(code).toBe(1);
@@ -109,7 +89,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('blames the website endpoint for acme-website', async () => {
     // Act
-    const { code, stdout } = await cleartrail([
+    const { code, stdout } = await runCli([
       'enforce-check',
       '--bucket',
       'acme-website',
@@ -129,7 +109,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says a bucket with only HTTPS in every hour is ready, with the policy to paste, and exits 0', async () => {
     // Act
-    const { code, stdout } = await cleartrail([
+    const { code, stdout } = await runCli([
       'enforce-check',
       '--bucket',
       'secure-bucket',
@@ -174,7 +154,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('prints the ready policy as JSON that parses back', async () => {
     // Act
-    const { code, stdout } = await cleartrail([
+    const { code, stdout } = await runCli([
       'enforce-check',
       '--bucket',
       'secure-bucket',
@@ -194,7 +174,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('finds the hours without records when the window is wider than the data', async () => {
     // Act: the day with records and the 25 hours after it; 24 empty hours would still pass.
-    const { code, stdout } = await cleartrail([
+    const { code, stdout } = await runCli([
       'enforce-check',
       '--bucket',
       'secure-bucket',
@@ -225,7 +205,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says there is no data in the last 30 days, and where the data is', async () => {
     // Act: the default window ends now; the samples are from March 2025.
-    const { code, stdout } = await cleartrail(['enforce-check', '--bucket', 'acme-logs', '--json', ...store()]);
+    const { code, stdout } = await runCli(['enforce-check', '--bucket', 'acme-logs', '--json', ...store()]);
 
     // Assess
     expect(code).toBe(1);
@@ -244,7 +224,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
     [[], /enforce-check needs --bucket/],
   ])('refuses %j with exit code 2', async (args, message) => {
     // Act
-    const { code, stderr } = await cleartrail(['enforce-check', ...args, ...store()]);
+    const { code, stderr } = await runCli(['enforce-check', ...args, ...store()]);
 
     // Assess
     expect(code).toBe(2);
@@ -277,8 +257,8 @@ describe('Command: clients, TLS hygiene on DynamoDB Local', () => {
 
   it('shows the findings of each HTTP client, and HTTPS-only clients with findings under --hygiene', async () => {
     // Act
-    const plain = await cleartrail(['clients', '--bucket', 'acme-data', '--table', table, '--region', 'us-east-1']);
-    const hygiene = await cleartrail([
+    const plain = await runCli(['clients', '--bucket', 'acme-data', '--table', table, '--region', 'us-east-1']);
+    const hygiene = await runCli([
       'clients',
       '--bucket',
       'acme-data',
@@ -302,12 +282,11 @@ describe('Command: clients, TLS hygiene on DynamoDB Local', () => {
   it('keeps the JSON shape, with hygiene-only clients added under --hygiene', async () => {
     // Act
     const plain = JSON.parse(
-      (await cleartrail(['clients', '--bucket', 'acme-data', '--json', '--table', table, '--region', 'us-east-1']))
-        .stdout,
+      (await runCli(['clients', '--bucket', 'acme-data', '--json', '--table', table, '--region', 'us-east-1'])).stdout,
     );
     const hygiene = JSON.parse(
       (
-        await cleartrail([
+        await runCli([
           'clients',
           '--bucket',
           'acme-data',
