@@ -5,63 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { freshTable } from '../support/counting';
-
-const ROOT = path.join(__dirname, '../..');
-const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
-
-/** The hand-derived expectations of events/README.md ("Expected counts"). */
-const EXPECTED_BUCKETS = [
-  {
-    bucket: '(none)',
-    http: 0,
-    https: 1,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-  {
-    bucket: 'acme-archive',
-    http: 0,
-    https: 3,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-  {
-    bucket: 'acme-data',
-    http: 10,
-    https: 5,
-    service: 2,
-    unknown: 1,
-    httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 },
-  },
-  {
-    bucket: 'acme-logs',
-    http: 2,
-    https: 2,
-    service: 2,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 },
-  },
-  {
-    bucket: 'acme-website',
-    http: 3,
-    https: 0,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-];
-
-const contract = (buckets: Array<Record<string, unknown>>) =>
-  buckets.map(({ bucket, http, https, service, unknown, httpSources }) => ({
-    bucket,
-    http,
-    https,
-    service,
-    unknown,
-    httpSources,
-  }));
+import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 
 describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', () => {
   let workDir: string;

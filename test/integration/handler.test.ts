@@ -8,53 +8,9 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
+import { EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 
-const SAMPLE_LOGS = path.join(__dirname, '../../events/logs');
 const EVENTS = path.join(__dirname, '../../events');
-
-/** The hand-derived expectations of events/README.md ("Expected counts"). */
-const EXPECTED = [
-  {
-    bucket: '(none)',
-    https: 1,
-    http: 0,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-  {
-    bucket: 'acme-archive',
-    https: 3,
-    http: 0,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-  {
-    bucket: 'acme-data',
-    https: 5,
-    http: 10,
-    service: 2,
-    unknown: 1,
-    httpSources: { external: 6, ec2: 3, 'vpc-endpoint': 0, private: 0, aws: 1 },
-  },
-  {
-    bucket: 'acme-logs',
-    https: 2,
-    http: 2,
-    service: 2,
-    unknown: 0,
-    httpSources: { external: 0, ec2: 0, 'vpc-endpoint': 1, private: 1, aws: 0 },
-  },
-  {
-    bucket: 'acme-website',
-    https: 0,
-    http: 3,
-    service: 0,
-    unknown: 0,
-    httpSources: { external: 3, ec2: 0, 'vpc-endpoint': 0, private: 0, aws: 0 },
-  },
-];
 
 const lambdaContext = {
   functionName: 'cleartrail-test-processLog',
@@ -141,7 +97,7 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
         unknown,
         httpSources,
       })),
-    ).toEqual(EXPECTED);
+    ).toEqual(EXPECTED_BUCKETS);
     const acmeData = reports.find((r) => r.bucket === 'acme-data');
     expect(acmeData?.findings).toEqual({ legacyTls: 1, sigV2: 1, presignedHttp: 1, ec2CredentialsOutsideAws: 0 });
     expect(reports.find((r) => r.bucket === 'acme-website')?.website).toEqual({ requests: 2, http: 2 });
@@ -187,7 +143,9 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     expect(results[6]).toMatchObject({ resultCode: 'Succeeded', resultString: expect.stringMatching(/^skipped/) });
     const store = new AggregateStore(testDynamoDbClient(), table);
     const reports = await loadBucketReports(store, { window: {} });
-    expect(reports.map((r) => [r.bucket, r.http, r.https])).toEqual(EXPECTED.map((e) => [e.bucket, e.http, e.https]));
+    expect(reports.map((r) => [r.bucket, r.http, r.https])).toEqual(
+      EXPECTED_BUCKETS.map((e) => [e.bucket, e.http, e.https]),
+    );
     const failures = await store.listFailures();
     expect(failures.map((f) => f.location)).toEqual([`s3://${bucket}/${broken}`]);
   });

@@ -5,17 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoDbLocalError, PID_FILE_NAME, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
+import { ensureTable } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -52,7 +47,8 @@ describe('Local services started by the global setup', () => {
   it('creates a table in DynamoDB Local and reads an item back', async () => {
     // Prepare
     const dynamoDb = testDynamoDbClient();
-    const table = await createTable(dynamoDb, uniqueName('local-services'));
+    const table = uniqueName('local-services');
+    await ensureTable(dynamoDb, table);
 
     // Act
     await dynamoDb.send(
@@ -80,7 +76,8 @@ describe('Function: startDynamoDbLocal', () => {
     const killedRun = await startInChildProcess(dataDir);
     cleanups.push(() => killQuietly(killedRun.javaPid));
     const oldClient = localClient(killedRun.endpoint);
-    const table = await createTable(oldClient, 'aggregates');
+    const table = 'aggregates';
+    await ensureTable(oldClient, table);
     await oldClient.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'kept' }, sk: { S: 'x' } } }));
     oldClient.destroy();
     killedRun.child.kill('SIGKILL');
@@ -140,25 +137,6 @@ describe('Function: startDynamoDbLocal', () => {
     return dir;
   }
 });
-
-async function createTable(client: DynamoDBClient, tableName: string): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, minDelay: 1, maxWaitTime: 20 }, { TableName: tableName });
-  return tableName;
-}
 
 function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
