@@ -4,7 +4,7 @@ import { MalformedLogError } from './errors';
 import { EventIdSet } from './event-id-set';
 import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from './request';
 import { clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
-import type { SourceClassifier } from './source';
+import { detached, type SourceClassifier } from './source';
 
 /**
  * What one item gains from one log file: counters to ADD, descriptive attributes to set once,
@@ -30,14 +30,16 @@ export interface ItemDelta extends ItemKey {
  */
 export class Aggregate {
   private readonly hours = new Map<string, Map<string, MutableDelta>>();
-  private readonly clients = new Map<string, ClientEntry>();
+  /** Clients by principal, user agent, address and VPC endpoint (see addClient). */
+  private readonly clients = new Map<string, Map<string, Map<string, Map<string, ClientEntry>>>>();
+  private readonly clientEntries: ClientEntry[] = [];
 
   constructor(private readonly syncToken: string) {}
 
   get size(): number {
     let size = 0;
     for (const byHour of this.hours.values()) size += byHour.size;
-    for (const client of this.clients.values()) for (const hours of client.byBucket.values()) size += hours.size;
+    for (const client of this.clientEntries) for (const hours of client.byBucket.values()) size += hours.size;
     return size;
   }
 
@@ -60,14 +62,14 @@ export class Aggregate {
     }
     for (const finding of findings) increment(hour, finding);
 
-    if (http || findings.length > 0) this.addClient(request, findings);
+    if (http || findings.length > 0) this.addClient(request, hour, findings);
   }
 
   /** Deltas in a deterministic order (by key), so that a retry cuts them into the same chunks. */
   deltas(): ItemDelta[] {
     const items: MutableDelta[] = [];
     for (const byHour of this.hours.values()) items.push(...byHour.values());
-    for (const client of this.clients.values())
+    for (const client of this.clientEntries)
       for (const hours of client.byBucket.values()) items.push(...hours.values());
     return items
       .sort((a, b) => compareKeys(a, b))
@@ -90,38 +92,51 @@ export class Aggregate {
     let byHour = this.hours.get(bucket);
     if (byHour === undefined) {
       byHour = new Map();
-      this.hours.set(bucket, byHour);
+      this.hours.set(detached(bucket), byHour);
     }
     let item = byHour.get(hourText);
     if (item === undefined) {
-      item = { ...hourItemKey(bucket, hourText), counters: {}, attributes: { bucket, hour: hourText } };
-      byHour.set(hourText, item);
+      const name = detached(bucket);
+      const hour = detached(hourText);
+      item = { ...hourItemKey(name, hour), counters: {}, attributes: { bucket: name, hour } };
+      byHour.set(hour, item);
     }
     return item;
   }
 
-  private addClient(request: S3Request, findings: readonly string[]): void {
+  /**
+   * Finds the client's item through nested maps, one per part of its identity, rather than by one
+   * string joining them: joining address, principal and user agent (250-odd characters) and
+   * hashing the result was the fold's costliest line. Bucket and hour are looked up with the
+   * strings the hour item holds, whose hashes are already computed.
+   */
+  private addClient(request: S3Request, hourItem: MutableDelta, findings: readonly string[]): void {
     const source = request.source;
-    const identity = `${source.address}\n${request.principal}\n${request.userAgent}\n${source.vpcEndpointId ?? ''}`;
-    let entry = this.clients.get(identity);
+    const { bucket, hour } = hourItem.attributes as { bucket: string; hour: string };
+    const byAgent = getOrCreate(this.clients, request.principal, () => new Map());
+    const byAddress = getOrCreate(byAgent, request.userAgent, () => new Map());
+    const byEndpoint = getOrCreate(byAddress, source.address, () => new Map<string, ClientEntry>());
+    let entry = byEndpoint.get(source.vpcEndpointId ?? '');
     if (entry === undefined) {
       // The id only has to tell apart clients that share an address within one bucket-hour.
+      const identity = `${source.address}\n${request.principal}\n${request.userAgent}\n${source.vpcEndpointId ?? ''}`;
       entry = { id: createHash('sha256').update(identity).digest('base64url').slice(0, 12), byBucket: new Map() };
-      this.clients.set(identity, entry);
+      byEndpoint.set(source.vpcEndpointId ?? '', entry);
+      this.clientEntries.push(entry);
     }
-    let hours = entry.byBucket.get(request.bucket);
+    let hours = entry.byBucket.get(bucket);
     if (hours === undefined) {
       hours = new Map();
-      entry.byBucket.set(request.bucket, hours);
+      entry.byBucket.set(bucket, hours);
     }
-    let client = hours.get(request.hour);
+    let client = hours.get(hour);
     if (client === undefined) {
       client = {
-        ...clientItemKey(request.bucket, request.hour, source.address, entry.id),
+        ...clientItemKey(bucket, hour, source.address, entry.id),
         counters: {},
-        attributes: clientAttributes(request),
+        attributes: clientAttributes(request, bucket, hour),
       };
-      hours.set(request.hour, client);
+      hours.set(hour, client);
     }
 
     increment(client, counter.requests);
@@ -140,22 +155,31 @@ export class Aggregate {
   }
 }
 
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(typeof key === 'string' ? (detached(key) as K) : key, value);
+  }
+  return value;
+}
+
 interface ClientEntry {
   id: string;
   /** Items of this client by bucket, then hour. */
   byBucket: Map<string, Map<string, MutableDelta>>;
 }
 
-function clientAttributes(request: S3Request): Record<string, string> {
+function clientAttributes(request: S3Request, bucket: string, hour: string): Record<string, string> {
   const source = request.source;
   const attributes: Record<string, string> = {
-    bucket: request.bucket,
-    hour: request.hour,
+    bucket,
+    hour,
     address: source.address,
     class: source.class,
-    principal: request.principal,
+    principal: detached(request.principal),
   };
-  if (request.userAgent) attributes.userAgent = request.userAgent;
+  if (request.userAgent) attributes.userAgent = detached(request.userAgent);
   if (source.network) attributes.network = source.network;
   if (source.awsService) attributes.awsService = source.awsService;
   if (source.awsRegion) attributes.awsRegion = source.awsRegion;

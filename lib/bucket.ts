@@ -1,4 +1,4 @@
-import type { CloudTrailRecord } from './cloudtrail';
+import type { CloudTrailRecord, RequestParameters } from './cloudtrail';
 
 /** Requests that name no bucket (`ListBuckets`, account-level calls) are counted under this name, which no bucket can have. */
 export const NO_BUCKET = '(none)';
@@ -48,7 +48,7 @@ export function bucketTarget(record: CloudTrailRecord): BucketTarget {
   return { bucket: NO_BUCKET, website };
 }
 
-function hostHeader(params: Record<string, unknown> | undefined): string | undefined {
+function hostHeader(params: RequestParameters | undefined): string | undefined {
   const raw = params?.Host ?? params?.host;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (typeof value !== 'string' || value.length === 0) return undefined;

@@ -12,18 +12,16 @@ export interface CloudTrailRecord {
   eventID?: string;
   /** Same value in the requester's and the bucket owner's copy of a cross-account call. */
   sharedEventID?: string;
-  recipientAccountId?: string;
-  awsRegion?: string;
   sourceIPAddress?: string;
   userAgent?: string;
   vpcEndpointId?: string;
   vpcEndpointAccountId?: string;
   sessionCredentialFromConsole?: string;
   userIdentity?: UserIdentity | null;
-  requestParameters?: Record<string, unknown> | null;
-  additionalEventData?: Record<string, unknown> | null;
+  requestParameters?: RequestParameters | null;
+  additionalEventData?: AdditionalEventData | null;
   tlsDetails?: TlsDetails | null;
-  resources?: Array<{ type?: string; ARN?: string; accountId?: string }> | null;
+  resources?: Array<{ type?: string; ARN?: string }> | null;
 }
 
 export interface UserIdentity {
@@ -31,22 +29,31 @@ export interface UserIdentity {
   principalId?: string;
   arn?: string;
   accountId?: string;
-  accessKeyId?: string;
-  userName?: string;
   invokedBy?: string;
   sessionContext?: {
     /** `1.0`/`2.0` when the credentials came from EC2 instance metadata. */
     ec2RoleDelivery?: string;
-    sessionIssuer?: { type?: string; arn?: string; userName?: string; accountId?: string };
-    sourceIdentity?: string;
   } | null;
 }
 
 export interface TlsDetails {
   tlsVersion?: string;
   cipherSuite?: string;
-  clientProvidedHostHeader?: string;
-  keyExchange?: string;
+}
+
+export interface RequestParameters {
+  bucketName?: unknown;
+  /** The Host header; an array of one string in very old records, and `host` in some. */
+  Host?: unknown;
+  host?: unknown;
+}
+
+export interface AdditionalEventData {
+  CipherSuite?: unknown;
+  /** S3 Express One Zone and S3 Tables write it in lower camel case. */
+  cipherSuite?: unknown;
+  SignatureVersion?: unknown;
+  AuthenticationMethod?: unknown;
 }
 
 export const S3_EVENT_SOURCE = 's3.amazonaws.com';

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { type CloudTrailRecord, S3_EVENT_SOURCE } from './cloudtrail';
 import { ConfigurationError, LogTooLargeError, MalformedLogError } from './errors';
+import { parseRecordFields } from './record-fields';
 import { RecordScanner } from './record-scanner';
 
 /** Caps that keep one log object from taking the Lambda down. */
@@ -85,8 +86,9 @@ export async function* readS3Records(
   });
   for await (const chunk of decompressedChunks(body, objectName, limits, summary)) {
     scanner.feed(chunk);
+    const chunkClean = !hasControlByte(chunk);
     while (scanner.next()) {
-      const record = parseRecord(scanner, objectName);
+      const record = parseRecord(scanner, objectName, chunkClean && scanner.buffer === chunk);
       if (record === undefined) {
         scanner.rescan();
         continue;
@@ -110,10 +112,10 @@ export async function* readS3Records(
  * 500,000-record file). `isAscii` then `latin1` instead of `utf8` was slower (0.29 s).
  * Returns undefined when a guessed record end (`scanner.tentative`) did not parse.
  */
-function parseRecord(scanner: RecordScanner, objectName: string): CloudTrailRecord | undefined {
+function parseRecord(scanner: RecordScanner, objectName: string, noControl: boolean): CloudTrailRecord | undefined {
   const text = scanner.buffer.toString('utf8', scanner.start, scanner.end);
   try {
-    return JSON.parse(text) as CloudTrailRecord;
+    return parseRecordFields(text, noControl && text.indexOf('\\') < 0);
   } catch (error) {
     if (scanner.tentative) return undefined; // a wrong guess of the record's end: scan it exactly
     const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
@@ -126,6 +128,18 @@ function parseRecord(scanner: RecordScanner, objectName: string): CloudTrailReco
       error,
     );
   }
+}
+
+/**
+ * Whether the chunk holds a byte below 0x20. JSON allows none inside strings, so in a chunk
+ * without them (and a record without backslashes) a string ends at the next quote, which is what
+ * lets parseRecordFields skip reading strings character by character. One `indexOf` per byte
+ * value: 55 ms for the 163 MiB of the 100k bench file, where a regular expression over each
+ * record's text took 156 ms.
+ */
+function hasControlByte(chunk: Buffer): boolean {
+  for (let byte = 0; byte < 0x20; byte++) if (chunk.indexOf(byte) >= 0) return true;
+  return false;
 }
 
 /** The body as JSON bytes: gunzipped when it starts with the gzip magic, as is otherwise. */

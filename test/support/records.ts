@@ -10,7 +10,8 @@ export function httpsS3Record(
   id: string,
   overrides: Partial<CloudTrailRecord> = {},
 ): CloudTrailRecord {
-  return {
+  // Written as CloudTrail writes it, with fields cleartrail does not read (`key`, `awsRegion`...).
+  const record: CloudTrailRecord & Record<string, unknown> = {
     eventVersion: '1.10',
     userIdentity: {
       type: 'IAMUser',
@@ -24,7 +25,7 @@ export function httpsS3Record(
     awsRegion: 'us-east-1',
     sourceIPAddress: '203.0.113.50',
     userAgent: '[aws-sdk-js/3.700.0]',
-    requestParameters: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, key: 'data.csv' },
+    requestParameters: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, key: 'data.csv' } as object,
     additionalEventData: {
       SignatureVersion: 'SigV4',
       CipherSuite: 'TLS_AES_128_GCM_SHA256',
@@ -37,7 +38,8 @@ export function httpsS3Record(
       tlsVersion: 'TLSv1.3',
       cipherSuite: 'TLS_AES_128_GCM_SHA256',
       clientProvidedHostHeader: `${bucket}.s3.us-east-1.amazonaws.com`,
-    },
+    } as object,
     ...overrides,
   };
+  return record;
 }

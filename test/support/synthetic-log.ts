@@ -405,7 +405,7 @@ function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
       managementEvent: true,
       recipientAccountId: account,
       eventCategory: 'Management',
-    } as CloudTrailRecord;
+    } as unknown as CloudTrailRecord;
   }
   return {
     ...common,
@@ -429,7 +429,7 @@ function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
       cipherSuite: 'TLS_AES_128_GCM_SHA256',
       clientProvidedHostHeader: `${kind === 1 ? 'sts' : 'ec2'}.${region}.amazonaws.com`,
     },
-  } as CloudTrailRecord;
+  } as unknown as CloudTrailRecord;
 }
 
 function identity(rng: () => number, account: string, intended: IntendedVerdict): Record<string, unknown> {
