@@ -155,6 +155,16 @@ export class Aggregate {
   }
 }
 
+/** A request kept until the end of the file (see `detached`). */
+function detachedRequest(request: S3Request): S3Request {
+  const copy = { ...request };
+  for (const key of Object.keys(copy) as Array<keyof S3Request>) {
+    const value = copy[key];
+    if (typeof value === 'string') (copy as Record<string, unknown>)[key] = detached(value);
+  }
+  return copy;
+}
+
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
@@ -203,7 +213,7 @@ function cachedName(cache: Map<string, string>, value: string, build: (value: st
   let name = cache.get(value);
   if (name === undefined) {
     name = build(value);
-    cache.set(value, name);
+    cache.set(detached(value), name);
   }
   return name;
 }
@@ -318,7 +328,7 @@ export class LogAggregator {
         this.summary.duplicates++;
         return;
       }
-      this.shared.set(request.sharedEventId, request);
+      this.shared.set(request.sharedEventId, detachedRequest(request));
       this.summary.sharedRequests++;
     } else {
       this.plain.add(request);

@@ -94,7 +94,7 @@ function project(value: unknown, node: Node): unknown {
 }
 
 /**
- * Parses one record (the text of one JSON object) into the fields cleartrail reads; throws what
+ * Parses one record (the text of one JSON object, or `text[start, end)`) into the fields cleartrail reads; throws what
  * `JSON.parse` throws for text that is not JSON. Same result as `projectRecord(JSON.parse(text))`,
  * and faster when the text is `clean`: the caller has made sure it holds no backslash and no
  * control character (U+0000 to U+001F). In clean text a string ends at the next quote, so
@@ -110,9 +110,10 @@ function project(value: unknown, node: Node): unknown {
  * parseRecordFields('{"eventSource":"s3.amazonaws.com","requestID":"X1"}', true)
  * // => { eventSource: 's3.amazonaws.com' }
  */
-export function parseRecordFields(text: string, clean: boolean): CloudTrailRecord {
-  const record = clean ? parser.record(text) : FAIL;
-  return record === FAIL ? projectRecord(JSON.parse(text)) : record;
+export function parseRecordFields(text: string, clean: boolean, start = 0, end = text.length): CloudTrailRecord {
+  const record = clean ? parser.record(text, start, end) : FAIL;
+  if (record !== FAIL) return record;
+  return projectRecord(JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end)));
 }
 
 const FAIL: unique symbol = Symbol('not parsed');
@@ -123,15 +124,19 @@ class CleanRecordParser {
   /** Closing brackets of the containers open in the value being skipped, `depth` of them. */
   private open: number[] = [];
 
-  record(text: string): CloudTrailRecord | typeof FAIL {
+  /**
+   * The record `text[start, end)`. A malformed record can make a string run past `end`; the
+   * parse then ends past `end` too, and is refused by the last check.
+   */
+  record(text: string, start: number, end: number): CloudTrailRecord | typeof FAIL {
     this.text = text;
-    this.at = 0;
+    this.at = start;
     this.whitespace();
     if (text.charCodeAt(this.at) !== OPEN_BRACE) return FAIL;
     const record = this.object(RECORD_NODE);
     if (record === FAIL) return FAIL;
     this.whitespace();
-    return this.at === text.length ? (record as CloudTrailRecord) : FAIL;
+    return this.at === end ? (record as CloudTrailRecord) : FAIL;
   }
 
   /**

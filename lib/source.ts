@@ -121,8 +121,8 @@ export function createSourceClassifier(ranges: IpRanges, networks: readonly Name
             : 'external';
       if (ec2 && !vpce && !isPrivate && !match && !network) source.ec2CredentialsOutsideAws = true;
     }
-    if (vpce) source.vpcEndpointId = vpce;
-    if (vpceAccount) source.vpcEndpointAccountId = vpceAccount;
+    if (vpce) source.vpcEndpointId = detached(vpce);
+    if (vpceAccount) source.vpcEndpointAccountId = detached(vpceAccount);
     if (ec2) {
       source.ec2Credentials = ec2.kind;
       if (ec2.instanceId) source.instanceId = ec2.instanceId;
@@ -183,8 +183,9 @@ function cached<K, V>(map: Map<K, V>, key: K, build: () => V): V {
 }
 
 /**
- * A copy of `text` that does not keep a larger string alive. The record parser returns slices of
- * the record's text; a slice kept in a cache would hold on to the whole record.
+ * A copy of `text` that does not keep a larger string alive. The reader's records hold slices
+ * of a decompressed chunk's text (256 KiB); one slice kept in a cache or an aggregate would keep
+ * the whole chunk, so every string the fold keeps beyond the record goes through here.
  */
 export function detached(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
