@@ -250,7 +250,7 @@ async function* decompressedChunks(
     return;
   }
 
-  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: 4 * GUNZIP_CHUNK_BYTES });
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const feeder = feedGunzip(gunzip, source, first, ended, summary);
   try {
     for await (const chunk of gunzip) {
