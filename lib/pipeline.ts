@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { LogAggregator, type LogSummary } from './aggregate';
 import { PermanentLogError } from './errors';
 import { openLogObject, s3Location } from './log-object';
-import { type ReadLimits, type ReadSummary, readS3Records } from './log-reader';
+import { type ReadLimits, type ReadSummary, readS3RecordBatches } from './log-reader';
 import type { NamedNetwork } from './networks';
 import type { IpRangesSource } from './ranges-source';
 import { createSourceClassifier } from './source';
@@ -46,18 +46,18 @@ export async function countLog(context: CountingContext, log: LogSource): Promis
   try {
     const sources = createSourceClassifier(ranges, context.networks);
     const aggregator = new LogAggregator(log.location, sources);
-    const records = readS3Records(await log.open(), log.location, context.limits);
+    const batches = readS3RecordBatches(await log.open(), log.location, context.limits);
     let read: ReadSummary;
     try {
-      let next = await records.next();
+      let next = await batches.next();
       while (!next.done) {
-        aggregator.add(next.value);
-        next = await records.next();
+        for (const record of next.value) aggregator.add(record);
+        next = await batches.next();
       }
       read = next.value;
     } finally {
       // Closes the object stream when the fold stopped early on a bad record.
-      await records.return(undefined as never);
+      await batches.return(undefined as never);
     }
     const aggregate = aggregator.finish();
     const outcome = await context.store.recordLog(identity, aggregate, sources.rangesSyncToken);

@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { LogAggregator } from '../../lib/aggregate';
 import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
-import { readS3Records } from '../../lib/log-reader';
+import { readS3RecordBatches } from '../../lib/log-reader';
 import { createSourceClassifier } from '../../lib/source';
 import { classifyVerdict, type Verdict } from '../../lib/verdict';
 import { STORE_VARIANTS } from './variants-store';
@@ -61,22 +61,22 @@ export const BASELINE: BenchVariantEntry = {
 };
 
 /**
- * (b) cleartrail from compressed bytes to aggregates, without the store: `readS3Records`
+ * (b) cleartrail from compressed bytes to aggregates, without the store: `readS3RecordBatches`
  * streaming from the file, then `LogAggregator` (verdict, source, de-duplication, per-bucket,
  * per-hour and per-client counters), as `lib/pipeline.ts` does before it writes.
  */
 export const PIPELINE: BenchVariantEntry = {
   id: 'b',
-  name: 'cleartrail: readS3Records + LogAggregator',
+  name: 'cleartrail: readS3RecordBatches + LogAggregator',
   prepare: async () => {
     const sources = createSourceClassifier(bundledIpRanges(), []);
     return {
       async run(file) {
         const aggregator = new LogAggregator(file, sources);
-        const reader = readS3Records(createReadStream(file), file);
+        const reader = readS3RecordBatches(createReadStream(file), file);
         let step = await reader.next();
         while (!step.done) {
-          aggregator.add(step.value);
+          for (const record of step.value) aggregator.add(record);
           step = await reader.next();
         }
         const { summary, plain } = aggregator.finish();
@@ -98,23 +98,25 @@ export const PIPELINE: BenchVariantEntry = {
  */
 export const READER: BenchVariantEntry = {
   id: 'r',
-  name: 'reader: readS3Records + classifyVerdict + per-bucket fold',
+  name: 'reader: readS3RecordBatches + classifyVerdict + per-bucket fold',
   prepare: async () => ({
     async run(file) {
       const buckets = new Map<string, Record<Verdict, number>>();
       const verdicts: Record<Verdict, number> = { https: 0, http: 0, service: 0, unknown: 0 };
-      const reader = readS3Records(createReadStream(file), file);
+      const reader = readS3RecordBatches(createReadStream(file), file);
       let step = await reader.next();
       while (!step.done) {
-        const { verdict } = classifyVerdict(step.value);
-        verdicts[verdict]++;
-        const name = String(step.value.requestParameters?.bucketName ?? '(none)');
-        let counts = buckets.get(name);
-        if (counts === undefined) {
-          counts = { https: 0, http: 0, service: 0, unknown: 0 };
-          buckets.set(name, counts);
+        for (const record of step.value) {
+          const { verdict } = classifyVerdict(record);
+          verdicts[verdict]++;
+          const name = String(record.requestParameters?.bucketName ?? '(none)');
+          let counts = buckets.get(name);
+          if (counts === undefined) {
+            counts = { https: 0, http: 0, service: 0, unknown: 0 };
+            buckets.set(name, counts);
+          }
+          counts[verdict]++;
         }
-        counts[verdict]++;
         step = await reader.next();
       }
       return {
