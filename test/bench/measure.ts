@@ -63,9 +63,9 @@ export async function benchFiles(
  * Runs one variant on one file in a fresh process (`child.ts` under tsx, as `npm run bench`
  * runs). A crash (out of memory, say) comes back as a failed report rather than an exception.
  */
-export function measureInChild(variantId: string, file: string): Promise<ChildReport> {
+export function measureInChild(variantId: string, file: string, warmUpFile?: string): Promise<ChildReport> {
   return new Promise((resolvePromise) => {
-    const child = fork(join(__dirname, 'child.ts'), [variantId, file], {
+    const child = fork(join(__dirname, 'child.ts'), [variantId, file, ...(warmUpFile ? [warmUpFile] : [])], {
       cwd: REPO,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
