@@ -1,24 +1,26 @@
 /**
  * One measurement, in its own process so that its peak RSS is its own: forked by `measure.ts`
- * with `<variant id> <file> [warm-up file]`, it prepares the variant and runs it once on the
- * warm-up file (both untimed), times `run` on the file, and sends one ChildReport back over IPC.
+ * with `<variant id> <file>`, it prepares the variant (untimed), times `run` twice on the file,
+ * and sends one ChildReport back over IPC. The first run is cold (the code is still being
+ * compiled); the second is the steady state of a Lambda container that counts file after file.
  */
 import type { ChildReport } from './measure';
 import { BENCH_VARIANTS } from './variants';
 
 async function main(): Promise<void> {
-  const [id, file, warmUp] = process.argv.slice(2);
+  const [id, file] = process.argv.slice(2);
   const entry = BENCH_VARIANTS.find((variant) => variant.id === id);
-  if (!entry || !file) {
-    throw new Error(`usage: child.ts <${BENCH_VARIANTS.map((v) => v.id).join('|')}> <file> [warm-up file]`);
-  }
+  if (!entry || !file) throw new Error(`usage: child.ts <${BENCH_VARIANTS.map((v) => v.id).join('|')}> <file>`);
   const variant = await entry.prepare();
-  if (warmUp) await variant.run(warmUp);
-  const started = performance.now();
+  let started = performance.now();
   let report: ChildReport;
   try {
+    await variant.run(file);
+    const coldSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
     const outcome = await variant.run(file);
-    report = { ok: true, seconds: (performance.now() - started) / 1000, maxRssBytes: maxRss(), outcome };
+    const seconds = (performance.now() - started) / 1000;
+    report = { ok: true, seconds, coldSeconds, maxRssBytes: maxRss(), outcome };
   } catch (error) {
     report = {
       ok: false,

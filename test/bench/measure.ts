@@ -6,9 +6,12 @@ import { join, resolve } from 'node:path';
 import { type SyntheticLogStats, writeSyntheticLog } from '../support/synthetic-log';
 import type { VariantOutcome } from './variants';
 
-/** What a child sends back. `maxRssBytes` is the process's peak resident set, preparation included. */
+/**
+ * What a child sends back: `seconds` is the second (warm) run, `coldSeconds` the first.
+ * `maxRssBytes` is the process's peak resident set, preparation included.
+ */
 export type ChildReport =
-  | { ok: true; seconds: number; maxRssBytes: number; outcome: VariantOutcome }
+  | { ok: true; seconds: number; coldSeconds: number; maxRssBytes: number; outcome: VariantOutcome }
   | { ok: false; seconds: number; maxRssBytes: number; error: string };
 
 /** A generated log file the bench reads. */

@@ -18,6 +18,8 @@ export interface FileResults {
 export interface Best {
   ok: boolean;
   seconds: number;
+  /** The fastest first (cold) run. */
+  coldSeconds?: number;
   maxRssBytes: number;
   error?: string;
 }
@@ -31,7 +33,12 @@ export function best(reports: readonly ChildReport[]): Best {
   const failure = reports.find((report) => !report.ok);
   const maxRssBytes = Math.max(...reports.map((report) => report.maxRssBytes));
   if (failure && !failure.ok) return { ok: false, seconds: failure.seconds, maxRssBytes, error: failure.error };
-  return { ok: true, seconds: Math.min(...reports.map((report) => report.seconds)), maxRssBytes };
+  return {
+    ok: true,
+    seconds: Math.min(...reports.map((report) => report.seconds)),
+    coldSeconds: Math.min(...reports.map((report) => (report.ok ? report.coldSeconds : Number.NaN))),
+    maxRssBytes,
+  };
 }
 
 /** Records per second of the best run of variant `id`, or undefined when it failed or did not run. */
@@ -51,6 +58,7 @@ export function formatTable(all: readonly FileResults[]): string {
     'gzip MiB',
     'variant',
     'best s',
+    'cold s',
     'records/s',
     'JSON MiB/s',
     'peak RSS MiB',
@@ -72,8 +80,8 @@ export function formatTable(all: readonly FileResults[]): string {
       const figure = best(variant.reports);
       const label = `(${variant.id}) ${variant.name}`;
       if (!figure.ok) {
-        rows.push([...lead(), label, fixed(figure.seconds, 2), 'FAILED', '', mb(figure.maxRssBytes), '']);
-        rows.push(['', '', '', '', `    ${truncate(figure.error ?? '', 90)}`, '', '', '', '', '']);
+        rows.push([...lead(), label, fixed(figure.seconds, 2), '', 'FAILED', '', mb(figure.maxRssBytes), '']);
+        rows.push(['', '', '', '', `    ${truncate(figure.error ?? '', 90)}`, '', '', '', '', '', '']);
         continue;
       }
       const rate = file.records / figure.seconds;
@@ -82,6 +90,7 @@ export function formatTable(all: readonly FileResults[]): string {
         ...lead(),
         label,
         fixed(figure.seconds, 3),
+        figure.coldSeconds === undefined ? '' : fixed(figure.coldSeconds, 3),
         count(Math.round(rate)),
         fixed(file.jsonBytes / 1024 ** 2 / figure.seconds, 1),
         mb(figure.maxRssBytes),
@@ -97,13 +106,14 @@ export function formatTable(all: readonly FileResults[]): string {
         ...lead(),
         'jq: gzip -dc | jq (for comparison)',
         fixed(jq.seconds, 3),
+        '',
         count(Math.round(rate)),
         fixed(file.jsonBytes / 1024 ** 2 / jq.seconds, 1),
         rss,
         ratio,
       ]);
     } else {
-      rows.push([...lead(), `jq: skipped (${jq.reason})`, '', '', '', '', '']);
+      rows.push([...lead(), `jq: skipped (${jq.reason})`, '', '', '', '', '', '']);
     }
   }
   return align([header, ...rows]);
