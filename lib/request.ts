@@ -83,7 +83,6 @@ function principalOf(record: CloudTrailRecord): string {
   return stringOrUndefined(identity.arn) ?? stringOrUndefined(identity.type) ?? 'unknown';
 }
 
-const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /**
  * eventTime (`2026-11-20T10:15:00Z`, fractions allowed) in epoch seconds. Computed from the
@@ -91,7 +90,7 @@ const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  * on the bench file; impossible dates such as February 30 are refused.
  */
 export function parseEventTime(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !EVENT_TIME.test(value)) return undefined;
+  if (typeof value !== 'string' || !isEventTimeText(value)) return undefined;
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 2);
   const day = digits(value, 8, 2);
@@ -103,6 +102,29 @@ export function parseEventTime(value: unknown): number | undefined {
   }
   return daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
 }
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ`, with an optional fraction of digits before the Z. Checked character by
+ * character: the regular expression it replaces was a third of this function's time.
+ */
+function isEventTimeText(text: string): boolean {
+  const length = text.length;
+  if (length < 20 || text.charCodeAt(length - 1) !== 0x5a) return false; // Z
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i);
+    const expected = EVENT_TIME_LAYOUT.charCodeAt(i);
+    if (expected === 0x64 ? c < 0x30 || c > 0x39 : c !== expected) return false; // d: a digit
+  }
+  if (length === 20) return true;
+  if (length === 21 || text.charCodeAt(19) !== 0x2e) return false; // a fraction needs '.' and a digit
+  for (let i = 20; i < length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+const EVENT_TIME_LAYOUT = 'dddd-dd-ddTdd:dd:dd';
 
 function digits(text: string, start: number, length: number): number {
   let value = 0;
