@@ -52,8 +52,20 @@ function isLogFileName(name: string): boolean {
  */
 export async function localLogSource(file: string): Promise<LogSource> {
   const id = cloudTrailLogId(path.basename(file)) ?? `sha256:${await hashFile(file)}`;
-  return { id, location: file, open: async () => createReadStream(file) };
+  return { id, location: file, open: async () => openLogFile(file) };
 }
+
+/**
+ * A log file's bytes, read 1 MiB at a time. Each read is handed over between two batches of
+ * records only, and 64 KiB (the default) fed gunzip too little to keep ahead of the reader: on the
+ * 100k bench file the pipeline waited for data about 100 ms of its 1.07 s, and took 1.00 s with
+ * 1 MiB reads (best of 4 each).
+ */
+export function openLogFile(file: string): AsyncIterable<Uint8Array> {
+  return createReadStream(file, { highWaterMark: LOG_FILE_READ_BYTES });
+}
+
+const LOG_FILE_READ_BYTES = 1024 * 1024;
 
 async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
+import { openLogFile } from '../../bin/local-files';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { countLog } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
@@ -38,7 +38,7 @@ export const STORE_VARIANTS: readonly BenchVariantEntry[] = [
           const result = await countLog(context, {
             id: randomUUID(),
             location: file,
-            open: async () => createReadStream(file),
+            open: async () => openLogFile(file),
           });
           if (result.status !== 'counted') throw new Error(`${file}: ${result.status}`);
           const { read, store, summary } = result;

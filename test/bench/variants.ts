@@ -1,5 +1,6 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { openLogFile } from '../../bin/local-files';
 import { LogAggregator } from '../../lib/aggregate';
 import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
@@ -74,7 +75,7 @@ export const PIPELINE: BenchVariantEntry = {
       async run(file) {
         // One classifier per file, as countLog does: its caches must not carry over between runs.
         const aggregator = new LogAggregator(file, createSourceClassifier(ranges, []));
-        const reader = readS3RecordBatches(createReadStream(file), file);
+        const reader = readS3RecordBatches(openLogFile(file), file);
         let step = await reader.next();
         while (!step.done) {
           for (const record of step.value) aggregator.add(record);
@@ -104,7 +105,7 @@ export const READER: BenchVariantEntry = {
     async run(file) {
       const buckets = new Map<string, Record<Verdict, number>>();
       const verdicts: Record<Verdict, number> = { https: 0, http: 0, service: 0, unknown: 0 };
-      const reader = readS3RecordBatches(createReadStream(file), file);
+      const reader = readS3RecordBatches(openLogFile(file), file);
       let step = await reader.next();
       while (!step.done) {
         for (const record of step.value) {
