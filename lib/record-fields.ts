@@ -112,9 +112,9 @@ function project(value: unknown, node: Node): unknown {
  *
  * Measured on the 93,000 S3 records of the 100k bench file (1.7 KB each, best of 10): JSON.parse
  * 455 ms; a parser reading every character with `charCodeAt` 1,100 ms, as that loop alone costs
- * what JSON.parse costs; this one 358 ms. In the pipeline the gain is larger (the 100k file read
- * in 1.12 s with JSON.parse, 0.92 s with this, best of 4), as JSON.parse also builds the strings
- * and objects of every field nobody reads, for the garbage collector.
+ * what JSON.parse costs; this one 358 ms. In the reader the gain is larger (reading the 100k
+ * file: 1.12 s with JSON.parse, 0.92 to 0.97 s with this, two runs each), as JSON.parse also
+ * builds the strings and objects of every field nobody reads, for the garbage collector.
  *
  * @example
  * parseRecordFields('{"eventSource":"s3.amazonaws.com","requestID":"X1"}', true)

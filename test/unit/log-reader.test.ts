@@ -348,6 +348,20 @@ describe('Function: readS3Records', () => {
       expect((error as MalformedLogError).cause).toBeInstanceOf(SyntaxError);
     });
 
+    it('not-json: a raw control character inside a string, in one chunk or cut across chunks', async () => {
+      // Prepare: the fast parser crosses strings without reading them; the reader must notice
+      const good = JSON.stringify(s3Get('a'));
+      const text = `{"Records":[${good},{"eventSource":"s3.amazonaws.com","eventID":"b","userAgent":"x\ty"}]}`;
+
+      for (const body of [once(Buffer.from(text)), chunkedBody(Buffer.from(text), 10), once(gzipSync(text))]) {
+        // Act
+        const error = await readError(body);
+
+        // Assess
+        expectMalformed(error, 'not-json', /Records\[1\] \(starting at byte \d+\) is not valid JSON/);
+      }
+    });
+
     it('not-json: an element of Records is not an object', async () => {
       // Act
       const error = await readError(once(Buffer.from(`{"Records":[${JSON.stringify(s3Get('a'))}, "oops"]}`)));
