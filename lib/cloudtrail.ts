@@ -1,5 +1,7 @@
 /**
- * The parts of a CloudTrail record that cleartrail reads. Every field is optional because
+ * The parts of a CloudTrail record that cleartrail reads, and nothing else: the reader parses
+ * exactly these fields (`record-fields.ts`, whose shape the compiler checks against this type),
+ * so a field added here is a field the reader starts keeping. Every field is optional because
  * CloudTrail's schema grew over the years (eventVersion 1.0 to 1.11) and the analyzer must
  * accept all of them; `verdict.ts` and `source.ts` decide what a missing field means.
  */

@@ -54,14 +54,14 @@ const GUNZIP_CHUNK_BYTES = 256 * 1024;
  * Streams a CloudTrail log (gzip detected by magic bytes 1f 8b, plain JSON accepted too) and yields
  * the records whose eventSource is s3.amazonaws.com, in file order, in batches: those of one
  * decompressed chunk (a few hundred). Awaiting each record on its own cost 0.4 us a record in
- * promise round trips. Records carry only the fields cleartrail reads (see record-fields.ts). `objectName` names the
- * object in every error. The generator's return value is the summary.
+ * promise round trips. Records carry only the fields cleartrail reads (see record-fields.ts).
+ * `objectName` names the object in every error. The generator's return value is the summary.
  *
- * Memory stays flat whatever the file size: a decompressed chunk or two, and one record (peak
- * RSS 114 MiB on the 500,000-record bench file, where a whole-file `JSON.parse` cannot even
- * build the string: V8 stops at 512 MiB). Decompression runs on libuv's thread pool while this
- * thread scans and parses: gunzip alone takes 1.3 s of that file, and reading it takes 3.9 s,
- * 0.4 s more than the same work on bytes already decompressed (3.5 s). A half-read
+ * Memory stays flat whatever the file size: a decompressed chunk or two, and one batch of
+ * records (the bench's reader variant peaks at 172 MiB RSS, tsx loader included, on the
+ * 500,000-record file, where a whole-file `JSON.parse` cannot even build the string: V8 stops
+ * at 512 MiB). Decompression runs on libuv's thread pool while this thread scans and parses:
+ * gunzip alone takes 1.3 s of that file, and reading it 3.4 s. A half-read
  * file always throws: a MalformedLogError (`corrupt-gzip`, `not-json`, `no-records`,
  * `truncated`) or a LogTooLargeError (`decompressed-too-large`, `record-too-large`); errors
  * of the body itself (network) pass through unchanged.

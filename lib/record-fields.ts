@@ -386,6 +386,8 @@ function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
+// Character codes. record-scanner.ts has the same few: kept local to each hot loop, where they are
+// literal constants; imported, they compile (tsx, esbuild's CommonJS) to getter calls.
 const QUOTE = 0x22;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;

@@ -374,6 +374,10 @@ function s3Record(rng: () => number, i: number, client: Client): CloudTrailRecor
   return record as CloudTrailRecord;
 }
 
+/**
+ * Records are built as CloudTrail writes them, with fields that CloudTrailRecord (what cleartrail
+ * reads) leaves out; hence the casts.
+ */
 function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
   const account = pick(rng, ACCOUNTS);
   const region = pick(rng, REGIONS);
