@@ -104,9 +104,10 @@ function project(value: unknown, node: Node): unknown {
 /**
  * Parses one record (the text of one JSON object, or `text[start, end)`) into the fields
  * cleartrail reads; throws what `JSON.parse` throws for text that is not JSON. Same result as
- * `projectRecord(JSON.parse(text))`, and faster when the text is `clean`: the caller has made sure it holds no backslash and no
- * control character (U+0000 to U+001F). In clean text a string ends at the next quote, so
- * strings are crossed with `indexOf`, and only the kept ones are built, as slices of the text.
+ * `projectRecord(JSON.parse(text))`, and faster when the text is `clean`: the caller has made
+ * sure it holds no backslash and no control character (U+0000 to U+001F). In clean text a
+ * string ends at the next quote, so strings are crossed with `indexOf`, and only the kept ones
+ * are built, as slices of the text.
  * The rest of the grammar (structure, numbers, literals, whitespace) is checked as JSON.parse
  * checks it, and anything the fast path does not accept goes to JSON.parse.
  *
