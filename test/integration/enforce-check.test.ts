@@ -15,6 +15,9 @@ const SAMPLE_WINDOW = ['--since', '2025-03-10T09:00Z', '--until', '2025-03-10T11
 describe('Command: enforce-check, on DynamoDB Local', () => {
   let table: string;
   const store = () => ['--table', table, '--region', 'us-east-1'];
+  /** `cleartrail enforce-check --bucket <bucket> <options>` against the test table. */
+  const enforceCheck = (bucket: string, ...options: string[]) =>
+    runCli(['enforce-check', '--bucket', bucket, ...options, ...store()]);
 
   beforeAll(async () => {
     // Prepare: the sample logs, plus a bucket that was read over HTTPS in every hour of a day.
@@ -39,14 +42,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says acme-data is not ready, with its HTTP clients, and exits 1', async () => {
     // Act
-    const { code, stdout } = await runCli([
-      'enforce-check',
-      '--bucket',
-      'acme-data',
-      ...SAMPLE_WINDOW,
-      '--json',
-      ...store(),
-    ]);
+    const { code, stdout } = await enforceCheck('acme-data', ...SAMPLE_WINDOW, '--json');
 
     // Assess
     expect(code).toBe(1);
@@ -76,7 +72,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('prints a readable verdict with the clients to fix', async () => {
     // Act
-    const { code, stdout } = await runCli(['enforce-check', '--bucket', 'acme-data', ...SAMPLE_WINDOW, ...store()]);
+    const { code, stdout } = await enforceCheck('acme-data', ...SAMPLE_WINDOW);
 
     // Assess
     expect(code).toBe(1);
@@ -89,14 +85,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('blames the website endpoint for acme-website', async () => {
     // Act
-    const { code, stdout } = await runCli([
-      'enforce-check',
-      '--bucket',
-      'acme-website',
-      ...SAMPLE_WINDOW,
-      '--json',
-      ...store(),
-    ]);
+    const { code, stdout } = await enforceCheck('acme-website', ...SAMPLE_WINDOW, '--json');
 
     // Assess
     expect(code).toBe(1);
@@ -109,9 +98,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says a bucket with only HTTPS in every hour is ready, with the policy to paste, and exits 0', async () => {
     // Act
-    const { code, stdout } = await runCli([
-      'enforce-check',
-      '--bucket',
+    const { code, stdout } = await enforceCheck(
       'secure-bucket',
       '--since',
       '2026-11-01T00:00Z',
@@ -122,8 +109,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
       '--min-tls',
       '1.2',
       '--json',
-      ...store(),
-    ]);
+    );
 
     // Assess
     expect(code).toBe(0);
@@ -154,16 +140,13 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('prints the ready policy as JSON that parses back', async () => {
     // Act
-    const { code, stdout } = await runCli([
-      'enforce-check',
-      '--bucket',
+    const { code, stdout } = await enforceCheck(
       'secure-bucket',
       '--since',
       '2026-11-01',
       '--until',
       '2026-11-01T23:00Z',
-      ...store(),
-    ]);
+    );
 
     // Assess
     expect(code).toBe(0);
@@ -174,17 +157,14 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('finds the hours without records when the window is wider than the data', async () => {
     // Act: the day with records and the 25 hours after it; 24 empty hours would still pass.
-    const { code, stdout } = await runCli([
-      'enforce-check',
-      '--bucket',
+    const { code, stdout } = await enforceCheck(
       'secure-bucket',
       '--since',
       '2026-11-01',
       '--until',
       '2026-11-03T00:00Z',
       '--json',
-      ...store(),
-    ]);
+    );
 
     // Assess
     expect(code).toBe(1);
@@ -205,7 +185,7 @@ describe('Command: enforce-check, on DynamoDB Local', () => {
 
   it('says there is no data in the last 30 days, and where the data is', async () => {
     // Act: the default window ends now; the samples are from March 2025.
-    const { code, stdout } = await runCli(['enforce-check', '--bucket', 'acme-logs', '--json', ...store()]);
+    const { code, stdout } = await enforceCheck('acme-logs', '--json');
 
     // Assess
     expect(code).toBe(1);

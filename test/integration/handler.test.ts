@@ -8,7 +8,7 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
-import { EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
+import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 
 const EVENTS = path.join(__dirname, '../../events');
 
@@ -88,16 +88,7 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     // Assess
     expect(result).toEqual({ counted: 5, skipped: 0, failed: 0 });
     const reports = await loadBucketReports(new AggregateStore(testDynamoDbClient(), table), { window: {} });
-    expect(
-      reports.map(({ bucket, https, http, service, unknown, httpSources }) => ({
-        bucket,
-        https,
-        http,
-        service,
-        unknown,
-        httpSources,
-      })),
-    ).toEqual(EXPECTED_BUCKETS);
+    expect(contract(reports)).toEqual(EXPECTED_BUCKETS);
     const acmeData = reports.find((r) => r.bucket === 'acme-data');
     expect(acmeData?.findings).toEqual({ legacyTls: 1, sigV2: 1, presignedHttp: 1, ec2CredentialsOutsideAws: 0 });
     expect(reports.find((r) => r.bucket === 'acme-website')?.website).toEqual({ requests: 2, http: 2 });

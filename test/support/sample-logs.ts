@@ -47,8 +47,12 @@ export const EXPECTED_BUCKETS = [
   },
 ];
 
+type ContractField = 'bucket' | 'https' | 'http' | 'service' | 'unknown' | 'httpSources';
+
 /** The fields of a bucket report that the JSON contract of `report` and `analyze` promises. */
-export function contract(buckets: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+export function contract(
+  buckets: ReadonlyArray<Partial<Record<ContractField, unknown>>>,
+): Array<Record<string, unknown>> {
   return buckets.map(({ bucket, https, http, service, unknown, httpSources }) => ({
     bucket,
     https,
