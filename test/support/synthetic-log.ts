@@ -401,14 +401,7 @@ function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
         keySpec: 'AES_256',
         keyId: `arn:aws:kms:${region}:${account}:key/${uuid(rng)}`,
       },
-      responseElements: null,
-      requestID: uuid(rng),
-      eventID: uuid(rng),
-      readOnly: true,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: account,
-      eventCategory: 'Management',
+      ...managementTail(rng, account),
     } as unknown as CloudTrailRecord;
   }
   return {
@@ -420,6 +413,18 @@ function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
     userAgent: pick(rng, USER_AGENTS),
     requestParameters:
       kind === 1 ? { roleArn: `arn:aws:iam::${account}:role/app`, roleSessionName: `s-${i}` } : { maxResults: 100 },
+    ...managementTail(rng, account),
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: `${kind === 1 ? 'sts' : 'ec2'}.${region}.amazonaws.com`,
+    },
+  } as unknown as CloudTrailRecord;
+}
+
+/** The fields every management event ends with, in CloudTrail's order. */
+function managementTail(rng: () => number, account: string): Record<string, unknown> {
+  return {
     responseElements: null,
     requestID: uuid(rng),
     eventID: uuid(rng),
@@ -428,12 +433,7 @@ function nonS3Record(rng: () => number, i: number): CloudTrailRecord {
     managementEvent: true,
     recipientAccountId: account,
     eventCategory: 'Management',
-    tlsDetails: {
-      tlsVersion: 'TLSv1.3',
-      cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      clientProvidedHostHeader: `${kind === 1 ? 'sts' : 'ec2'}.${region}.amazonaws.com`,
-    },
-  } as unknown as CloudTrailRecord;
+  };
 }
 
 function identity(rng: () => number, account: string, intended: IntendedVerdict): Record<string, unknown> {
