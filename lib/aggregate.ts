@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { CloudTrailRecord } from './cloudtrail';
 import { MalformedLogError } from './errors';
 import { EventIdSet } from './event-id-set';
+import { detached } from './record-fields';
 import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from './request';
 import { clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
-import { detached, type SourceClassifier } from './source';
+import type { SourceClassifier } from './source';
 
 /**
  * What one item gains from one log file: counters to ADD, descriptive attributes to set once,

@@ -127,6 +127,15 @@ export function parseRecordFields(text: string, clean: boolean, start = 0, end =
   return projectRecord(JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end)));
 }
 
+/**
+ * A copy of `text` that does not keep a larger string alive. The reader's records hold slices
+ * of a decompressed chunk's text (256 KiB); one slice kept in a cache or an aggregate would keep
+ * the whole chunk, so every string the fold keeps beyond the record goes through here.
+ */
+export function detached(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
+}
+
 const FAIL: unique symbol = Symbol('not parsed');
 
 class CleanRecordParser {

@@ -7,6 +7,7 @@ import type { CloudTrailRecord, UserIdentity } from './cloudtrail';
 import { isPrivateAddress, parseIp } from './ip-address';
 import type { IpRanges } from './ip-ranges';
 import { buildNetworkTable, type NamedNetwork } from './networks';
+import { detached } from './record-fields';
 
 /**
  * - `aws-service`: `sourceIPAddress` is not an address (`AWS Internal`, `cloudtrail.amazonaws.com`, empty).
@@ -180,15 +181,6 @@ function cached<K, V>(map: Map<K, V>, key: K, build: () => V): V {
     map.set(typeof key === 'string' ? (detached(key) as K) : key, value);
   }
   return value;
-}
-
-/**
- * A copy of `text` that does not keep a larger string alive. The reader's records hold slices
- * of a decompressed chunk's text (256 KiB); one slice kept in a cache or an aggregate would keep
- * the whole chunk, so every string the fold keeps beyond the record goes through here.
- */
-export function detached(text: string): string {
-  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 /**
