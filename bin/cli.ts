@@ -6,15 +6,16 @@ import { enforceHttpsPolicy, MIN_TLS_VERSIONS, type MinTlsVersion, validateBucke
 import { type ClientReport, summarizeClients } from '../lib/clients';
 import { ConfigurationError } from '../lib/errors';
 import { bundledIpRanges } from '../lib/ip-ranges';
+import { s3LogSource } from '../lib/log-object';
 import { parseNamedNetworks } from '../lib/networks';
-import { type CountingContext, countLog, type LogSource, s3LogSource } from '../lib/pipeline';
+import { type CountingContext, countLog, type LogSource } from '../lib/pipeline';
 import { loadBucketReports, loadClients } from '../lib/queries';
 import { fixedIpRanges } from '../lib/ranges-source';
 import { assessReadiness, DEFAULT_MAX_GAP_HOURS } from '../lib/readiness';
-import { type BucketReport, compareByRisk, sortKeyRange, summarizeBucket, type TimeWindow } from '../lib/report';
+import { type BucketReport, compareByRisk, summarizeBucket, type TimeWindow } from '../lib/report';
 import { OWN_USER_AGENT } from '../lib/request';
-import { CLIENT_PREFIX, counter, HOUR_PREFIX } from '../lib/schema';
-import type { AggregateStore, PlainItem } from '../lib/store';
+import type { AggregateStore } from '../lib/store';
+import { counter, type HourTally } from '../lib/tally';
 import { parseTimeBound, parseTimeWindow } from '../lib/time-window';
 import { VERDICTS } from '../lib/verdict';
 import { version } from '../package.json';
@@ -175,6 +176,7 @@ async function countWithReport(context: CountingContext, source: LogSource): Pro
       return { status: 'failed', location: source.location, code: result.error.code, message: result.error.message };
     }
     if (result.status === 'already-counted') return { status: 'already-counted', location: source.location };
+    if (result.status === 'completed') return { status: 'counted', location: source.location, requests: 0 };
     return { status: 'counted', location: source.location, requests: result.summary.requests };
   } catch (error) {
     const message = `${source.location}: ${(error as Error).message}`;
@@ -415,8 +417,8 @@ async function loadReadinessInputs(
   window: TimeWindow,
 ): Promise<ReadinessInputs> {
   const [hours, clientItems] = await Promise.all([
-    store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, window)),
-    store.bucketItems(bucket, ...sortKeyRange(CLIENT_PREFIX, window)),
+    store.hourTallies(bucket, window),
+    store.clientTallies(bucket, window),
   ]);
   return {
     report: summarizeBucket(bucket, hours, clientItems),
@@ -427,15 +429,15 @@ async function loadReadinessInputs(
 
 /** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
 async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
-  return hoursWithRecords(await store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, {})))
+  return hoursWithRecords(await store.hourTallies(bucket, {}))
     .sort()
     .at(-1);
 }
 
-function hoursWithRecords(hourItems: readonly PlainItem[]): string[] {
-  return hourItems
-    .filter((item) => VERDICTS.some((verdict) => Number(item[counter.verdict(verdict)] ?? 0) > 0))
-    .map((item) => String(item.hour ?? String(item.sk).slice(HOUR_PREFIX.length)));
+function hoursWithRecords(hourTallies: readonly HourTally[]): string[] {
+  return hourTallies
+    .filter((tally) => VERDICTS.some((verdict) => (tally.counters[counter.verdict(verdict)] ?? 0) > 0))
+    .map((tally) => tally.hour);
 }
 
 /** --since/--until, else the last --days (default 30) days up to the current hour. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cloudTrailLogId, type LogSource } from '../lib/pipeline';
+import { formatForName, logIdFor } from '../lib/formats';
+import type { LogSource } from '../lib/pipeline';
 
 /**
  * Expands the paths given to `analyze` into log files: `.json` and `.json.gz` files,
@@ -46,13 +47,15 @@ function isLogFileName(name: string): boolean {
 }
 
 /**
- * A local file as a log source. A CloudTrail-named file is identified by its name (so the
- * Lambda and the CLI agree on it); any other file by a hash of its bytes, so that renaming
- * it or analysing it twice does not count it twice.
+ * A local file as a log source. A file whose format names logs uniquely (CloudTrail) is
+ * identified by its name, so the Lambda and the CLI agree on it; any other file by a hash of its
+ * bytes, so that renaming it or analysing it twice does not count it twice.
  */
 export async function localLogSource(file: string): Promise<LogSource> {
-  const id = cloudTrailLogId(path.basename(file)) ?? `sha256:${await hashFile(file)}`;
-  return { id, location: file, open: async () => openLogFile(file) };
+  const name = path.basename(file);
+  const format = formatForName(name);
+  const id = await logIdFor(format, name, async () => `sha256:${await hashFile(file)}`);
+  return { id, location: file, format, open: async () => openLogFile(file) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AggregateStore, ensureTable } from '../lib/store';
+import { AggregateStore } from '../lib/store';
 import { startDynamoDbLocal } from './local/dynamodb-local';
+import { ensureTable } from './local/table';
 
 export interface StoreOptions {
   table?: string;

@@ -1,36 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { CloudTrailRecord } from './cloudtrail';
-import { MalformedLogError } from './errors';
-import { EventIdSet } from './event-id-set';
+import type { FormatSummary } from './formats/format';
 import { detached } from './record-fields';
-import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from './request';
-import { clientItemKey, counter, hourItemKey, type ItemKey } from './schema';
-import type { SourceClassifier } from './source';
+import type { S3Request } from './request';
+import { type ClientDescription, counter, type Tally } from './tally';
 
 /**
- * What one item gains from one log file: counters to ADD, descriptive attributes to set once,
- * times to add to the `seen` set and range tokens to add to `rangesSyncTokens`. Adding deltas
- * is commutative, which is what lets files be processed in any order and in parallel.
- */
-export interface ItemDelta extends ItemKey {
-  counters: Record<string, number>;
-  attributes: Record<string, string>;
-  seen: number[];
-  syncTokens: string[];
-}
-
-/**
- * Folds requests into per-item deltas. Memory grows with the number of distinct items
- * (buckets x hours x clients), not with the number of requests.
+ * Folds requests into tallies: one per bucket-hour and one per client of a bucket-hour. Memory
+ * grows with the number of distinct tallies, not with the number of requests.
  *
- * This is the per-record hot path: items are found through nested maps keyed by the request's
- * own strings, and counter names come from a cache, so that adding a request builds no string.
- * Measured on the 100k-record bench file (90k S3 records, folded from memory): with concatenated
- * keys and counter names built per record the fold took 0.45 s (5 us a record); with this layout,
- * the compact eventID set and the written-out request fields it takes 0.33 s (3.7 us).
+ * This is the per-record hot path: tallies are found through nested maps keyed by the request's
+ * own strings, and counter names come from a cache, so that adding a request builds no string
+ * (README, Performance: joined keys cost a third of the fold).
  */
 export class Aggregate {
-  private readonly hours = new Map<string, Map<string, MutableDelta>>();
+  private readonly hours = new Map<string, Map<string, MutableTally>>();
   /** Clients by principal, user agent, address and VPC endpoint (see addClient). */
   private readonly clients = new Map<string, Map<string, Map<string, Map<string, ClientEntry>>>>();
   private readonly clientEntries: ClientEntry[] = [];
@@ -45,7 +28,7 @@ export class Aggregate {
   }
 
   add(request: S3Request): void {
-    const hour = this.hourItem(request.bucket, request.hour);
+    const hour = this.hourTally(request.bucket, request.hour);
     increment(hour, cachedId(COUNTER_IDS.verdict, request.verdict, counter.verdict));
     increment(hour, cachedId(COUNTER_IDS.reason, request.reason, counter.reason));
     if (request.tlsVersion) increment(hour, cachedId(COUNTER_IDS.tlsVersion, request.tlsVersion, counter.tlsVersion));
@@ -65,30 +48,40 @@ export class Aggregate {
     if (http || findings.length > 0) this.addClient(request, hour, findings);
   }
 
-  /** Deltas in a deterministic order (by key), so that a retry cuts them into the same chunks. */
-  deltas(): ItemDelta[] {
-    const items: MutableDelta[] = [];
-    for (const byHour of this.hours.values()) items.push(...byHour.values());
-    for (const client of this.clientEntries)
-      for (const hours of client.byBucket.values()) items.push(...hours.values());
-    return items
-      .sort((a, b) => compareKeys(a, b))
-      .map((item) => ({
-        pk: item.pk,
-        sk: item.sk,
-        counters: countersOf(item.counts),
-        attributes: item.attributes,
-        seen: item.seen ? [item.seen.first, item.seen.last] : [],
-        syncTokens: [this.syncToken],
-      }));
+  /** The tallies, hours before clients, each group in insertion order (mergeTallies sorts). */
+  tallies(): Tally[] {
+    const tallies: Tally[] = [];
+    const syncTokens = [this.syncToken];
+    for (const byHour of this.hours.values()) {
+      for (const item of byHour.values()) {
+        tallies.push({
+          kind: 'hour',
+          bucket: item.bucket,
+          hour: item.hour,
+          counters: countersOf(item.counts),
+          rangesSyncTokens: syncTokens,
+        });
+      }
+    }
+    for (const entry of this.clientEntries) {
+      for (const hours of entry.byBucket.values()) {
+        for (const item of hours.values()) {
+          tallies.push({
+            kind: 'client',
+            bucket: item.bucket,
+            hour: item.hour,
+            client: item.client as ClientDescription,
+            counters: countersOf(item.counts),
+            seen: item.seen ? [item.seen.first, item.seen.last] : [],
+            rangesSyncTokens: syncTokens,
+          });
+        }
+      }
+    }
+    return tallies;
   }
 
-  /** Bucket names, for the bucket index that reports list. */
-  buckets(): string[] {
-    return [...this.hours.keys()].sort();
-  }
-
-  private hourItem(bucket: string, hourText: string): MutableDelta {
+  private hourTally(bucket: string, hourText: string): MutableTally {
     let byHour = this.hours.get(bucket);
     if (byHour === undefined) {
       byHour = new Map();
@@ -96,23 +89,22 @@ export class Aggregate {
     }
     let item = byHour.get(hourText);
     if (item === undefined) {
-      const name = detached(bucket);
       const hour = detached(hourText);
-      item = { ...hourItemKey(name, hour), counts: [], attributes: { bucket: name, hour } };
+      item = { bucket: detached(bucket), hour, counts: [] };
       byHour.set(hour, item);
     }
     return item;
   }
 
   /**
-   * Finds the client's item through nested maps, one per part of its identity, rather than by one
-   * string joining them: joining address, principal and user agent (250-odd characters) and
+   * Finds the client's tally through nested maps, one per part of its identity, rather than by
+   * one string joining them: joining address, principal and user agent (250-odd characters) and
    * hashing the result was the fold's costliest line. Bucket and hour are looked up with the
-   * strings the hour item holds, whose hashes are already computed.
+   * strings the hour tally holds, whose hashes are already computed.
    */
-  private addClient(request: S3Request, hourItem: MutableDelta, findings: readonly string[]): void {
+  private addClient(request: S3Request, hourTally: MutableTally, findings: readonly string[]): void {
     const source = request.source;
-    const { bucket, hour } = hourItem.attributes as { bucket: string; hour: string };
+    const { bucket, hour } = hourTally;
     const byAgent = getOrCreate(this.clients, request.principal, () => new Map());
     const byAddress = getOrCreate(byAgent, request.userAgent, () => new Map());
     const byEndpoint = getOrCreate(byAddress, source.address, () => new Map<string, ClientEntry>());
@@ -120,7 +112,10 @@ export class Aggregate {
     if (entry === undefined) {
       // The id only has to tell apart clients that share an address within one bucket-hour.
       const identity = `${source.address}\n${request.principal}\n${request.userAgent}\n${source.vpcEndpointId ?? ''}`;
-      entry = { id: createHash('sha256').update(identity).digest('base64url').slice(0, 12), byBucket: new Map() };
+      entry = {
+        description: describeClient(request, createHash('sha256').update(identity).digest('base64url').slice(0, 12)),
+        byBucket: new Map(),
+      };
       byEndpoint.set(source.vpcEndpointId ?? '', entry);
       this.clientEntries.push(entry);
     }
@@ -131,11 +126,7 @@ export class Aggregate {
     }
     let client = hours.get(hour);
     if (client === undefined) {
-      client = {
-        ...clientItemKey(bucket, hour, source.address, entry.id),
-        counts: [],
-        attributes: clientAttributes(request, bucket, hour),
-      };
+      client = { bucket, hour, client: entry.description, counts: [] };
       hours.set(hour, client);
     }
 
@@ -174,36 +165,34 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 }
 
 interface ClientEntry {
-  id: string;
-  /** Items of this client by bucket, then hour. */
-  byBucket: Map<string, Map<string, MutableDelta>>;
+  description: ClientDescription;
+  /** Tallies of this client by bucket, then hour. */
+  byBucket: Map<string, Map<string, MutableTally>>;
 }
 
-function clientAttributes(request: S3Request, bucket: string, hour: string): Record<string, string> {
+function describeClient(request: S3Request, clientId: string): ClientDescription {
   const source = request.source;
-  const attributes: Record<string, string> = {
-    bucket,
-    hour,
-    address: source.address,
+  const description: ClientDescription = {
+    clientId,
+    address: detached(source.address),
     class: source.class,
     principal: detached(request.principal),
   };
-  if (request.userAgent) attributes.userAgent = detached(request.userAgent);
-  if (source.network) attributes.network = source.network;
-  if (source.awsService) attributes.awsService = source.awsService;
-  if (source.awsRegion) attributes.awsRegion = source.awsRegion;
-  if (source.vpcEndpointId) attributes.vpcEndpointId = source.vpcEndpointId;
-  if (source.vpcEndpointAccountId) attributes.vpcEndpointAccountId = source.vpcEndpointAccountId;
-  if (source.instanceId) attributes.instanceId = source.instanceId;
-  if (source.ec2Credentials) attributes.ec2Credentials = source.ec2Credentials;
-  return attributes;
+  if (request.userAgent) description.userAgent = detached(request.userAgent);
+  if (source.network) description.network = source.network;
+  if (source.awsService) description.awsService = source.awsService;
+  if (source.awsRegion) description.awsRegion = source.awsRegion;
+  if (source.vpcEndpointId) description.vpcEndpointId = detached(source.vpcEndpointId);
+  if (source.vpcEndpointAccountId) description.vpcEndpointAccountId = detached(source.vpcEndpointAccountId);
+  if (source.instanceId) description.instanceId = detached(source.instanceId);
+  if (source.ec2Credentials) description.ec2Credentials = source.ec2Credentials;
+  return description;
 }
 
 /**
- * Counters are kept as arrays indexed by counter id rather than objects keyed by name: items gain
- * their counters in different orders, which made `counters[name] += 1` a megamorphic keyed access
- * (the fold of the 100k bench file, best of 12: 328 ms that way, 316 ms this way). Ids are
- * process-wide and only name counters; `deltas()` turns them back into names.
+ * Counters are kept as arrays indexed by counter id rather than objects keyed by name: tallies
+ * gain their counters in different orders, which made `counters[name] += 1` a megamorphic keyed
+ * access. Ids are process-wide and only name counters; `tallies()` turns them back into names.
  */
 const counterIds = new Map<string, number>();
 const counterNames: string[] = [];
@@ -252,14 +241,16 @@ function countersOf(counts: readonly (number | undefined)[]): Record<string, num
   return counters;
 }
 
-interface MutableDelta extends ItemKey {
-  /** By counter id (see counterId); holes for counters the item does not have. */
+interface MutableTally {
+  bucket: string;
+  hour: string;
+  client?: ClientDescription;
+  /** By counter id (see counterId); holes for counters the tally does not have. */
   counts: (number | undefined)[];
-  attributes: Record<string, string>;
   seen?: { first: number; last: number };
 }
 
-function increment(item: MutableDelta, id: number): void {
+function increment(item: MutableTally, id: number): void {
   item.counts[id] = (item.counts[id] ?? 0) + 1;
 }
 
@@ -281,12 +272,6 @@ export function hygieneFindings(request: S3Request): readonly string[] {
   return findings;
 }
 
-function compareKeys(a: ItemKey, b: ItemKey): number {
-  if (a.pk !== b.pk) return a.pk < b.pk ? -1 : 1;
-  if (a.sk !== b.sk) return a.sk < b.sk ? -1 : 1;
-  return 0;
-}
-
 /** What a log file held, beyond the counts. */
 export interface LogSummary {
   /** S3 records read from the file (non-S3 records are dropped by the reader). */
@@ -298,80 +283,69 @@ export interface LogSummary {
   notApiCalls: number;
   /** cleartrail's own reads of the log bucket. */
   ownRequests: number;
-  /** Requests that carry a sharedEventID, counted through a claim (see store.ts). */
+  /** Requests that carry a sharedEventID, counted through a claim (see store/ledger.ts). */
   sharedRequests: number;
 }
 
-/** The result of folding one log file: deltas for its own requests, and its cross-account requests apart. */
-export interface LogAggregate {
+/** A cross-account request: counted only if its claim on the sharedEventID wins. */
+export interface SharedRequestTallies {
+  sharedEventId: string;
+  tallies: Tally[];
+}
+
+/** The result of folding one log: tallies of its own requests, and its cross-account requests apart. */
+export interface FoldedLog {
   summary: LogSummary;
-  plain: Aggregate;
-  /** Requests with a sharedEventID: the other account's copy may count them first. */
-  shared: S3Request[];
+  tallies: Tally[];
+  shared: SharedRequestTallies[];
 }
 
 /**
- * Folds the S3 records of one log file. A duplicate eventID inside the file counts once;
- * requests with a sharedEventID are kept apart because their other copy, delivered to the
- * other account, may already have been counted (store.ts claims them one by one).
+ * Folds the requests of one log. Requests with a sharedEventID are kept apart because their
+ * other copy, delivered to the other account, may already have been counted; the commit claims
+ * them one by one.
  */
-export class LogAggregator {
+export class LogFold {
   private readonly plain: Aggregate;
   private readonly shared = new Map<string, S3Request>();
-  private readonly eventIds = new EventIdSet();
-  private position = 0;
-  private readonly summary: LogSummary = {
-    s3Records: 0,
-    requests: 0,
-    duplicates: 0,
-    notApiCalls: 0,
-    ownRequests: 0,
-    sharedRequests: 0,
-  };
+  private requests = 0;
+  private sharedDuplicates = 0;
 
-  constructor(
-    private readonly objectName: string,
-    private readonly sources: SourceClassifier,
-  ) {
-    this.plain = new Aggregate(sources.rangesSyncToken);
+  constructor(private readonly syncToken: string) {
+    this.plain = new Aggregate(syncToken);
   }
 
-  add(record: CloudTrailRecord): void {
-    const position = this.position++;
-    this.summary.s3Records++;
-    if (!isClientApiCall(record)) {
-      this.summary.notApiCalls++;
-      return;
-    }
-    if (isOwnRequest(record)) {
-      this.summary.ownRequests++;
-      return;
-    }
-    const eventId = record.eventID;
-    if (typeof eventId === 'string' && eventId.length > 0) {
-      if (!this.eventIds.add(eventId)) {
-        this.summary.duplicates++;
-        return;
-      }
-    }
-    const request = describeRequest(record, this.sources);
-    if (typeof request === 'string') {
-      throw new MalformedLogError(this.objectName, 'bad-record', `S3 record ${position}: ${request}`);
-    }
+  add(request: S3Request): void {
     if (request.sharedEventId) {
       if (this.shared.has(request.sharedEventId)) {
-        this.summary.duplicates++;
+        this.sharedDuplicates++;
         return;
       }
-      this.shared.set(request.sharedEventId, detachedRequest(request));
-      this.summary.sharedRequests++;
+      this.shared.set(detached(request.sharedEventId), detachedRequest(request));
     } else {
       this.plain.add(request);
     }
-    this.summary.requests++;
+    this.requests++;
   }
 
-  finish(): LogAggregate {
-    return { summary: { ...this.summary }, plain: this.plain, shared: [...this.shared.values()] };
+  finish(read: Pick<FormatSummary, 's3Records' | 'duplicates' | 'notApiCalls' | 'ownRequests'>): FoldedLog {
+    const shared: SharedRequestTallies[] = [];
+    for (const [sharedEventId, request] of this.shared) {
+      const single = new Aggregate(this.syncToken);
+      single.add(request);
+      shared.push({ sharedEventId, tallies: single.tallies() });
+    }
+    return {
+      summary: {
+        s3Records: read.s3Records,
+        requests: this.requests,
+        duplicates: read.duplicates + this.sharedDuplicates,
+        notApiCalls: read.notApiCalls,
+        ownRequests: read.ownRequests,
+        sharedRequests: this.shared.size,
+      },
+      tallies: this.plain.tallies(),
+      shared,
+    };
   }
 }

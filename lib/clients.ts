@@ -1,5 +1,4 @@
-import { COUNTER_PREFIXES, counter, SEEN } from './schema';
-import type { PlainItem } from './store';
+import { type ClientTally, COUNTER_PREFIXES, counter } from './tally';
 
 export interface ClientReport {
   address: string;
@@ -27,36 +26,38 @@ export interface ClientReport {
 const TOP_OPERATIONS = 5;
 
 /**
- * Merges a bucket's hourly client items into one row per client (address, principal, user
+ * Merges a bucket's hourly client tallies into one row per client (address, principal, user
  * agent and VPC endpoint), most HTTP requests first. Clients with only HTTPS findings (old
  * TLS, SigV2) are kept when `includeHygiene` is set.
  */
 export function summarizeClients(
-  items: readonly PlainItem[],
+  tallies: readonly ClientTally[],
   options: { includeHygiene?: boolean } = {},
 ): ClientReport[] {
   const clients = new Map<string, ClientReport & { seenMin: number; seenMax: number; ops: Map<string, number> }>();
-  for (const item of items) {
-    const address = text(item.address) ?? '';
-    const principal = text(item.principal) ?? 'unknown';
-    const userAgent = text(item.userAgent);
-    const vpcEndpointId = text(item.vpcEndpointId);
+  for (const tally of tallies) {
+    const description = tally.client;
+    const item = tally.counters;
+    const address = description.address;
+    const principal = text(description.principal) ?? 'unknown';
+    const userAgent = text(description.userAgent);
+    const vpcEndpointId = text(description.vpcEndpointId);
     const identity = [address, principal, userAgent ?? '', vpcEndpointId ?? ''].join('\n');
     let client = clients.get(identity);
     if (!client) {
-      const awsService = text(item.awsService);
-      const awsRegion = text(item.awsRegion);
+      const awsService = text(description.awsService);
+      const awsRegion = text(description.awsRegion);
       client = {
         address,
-        class: text(item.class) ?? 'unknown',
-        network: text(item.network),
+        class: text(description.class) ?? 'unknown',
+        network: text(description.network),
         awsRange: awsService ? [awsService, awsRegion].filter(Boolean).join(' / ') : undefined,
         principal,
-        instanceId: text(item.instanceId),
-        ec2Credentials: text(item.ec2Credentials),
+        instanceId: text(description.instanceId),
+        ec2Credentials: text(description.ec2Credentials),
         userAgent,
         vpcEndpointId,
-        vpcEndpointAccountId: text(item.vpcEndpointAccountId),
+        vpcEndpointAccountId: text(description.vpcEndpointAccountId),
         count: 0,
         https: 0,
         operations: [],
@@ -75,7 +76,6 @@ export function summarizeClients(
     client.findings.presignedHttp += num(item[counter.presignedHttp]);
     client.findings.ec2CredentialsOutsideAws += num(item[counter.ec2CredentialsOutsideAws]);
     for (const [name, value] of Object.entries(item)) {
-      if (typeof value !== 'number') continue;
       if (name.startsWith(COUNTER_PREFIXES.operation)) {
         const operation = name.slice(COUNTER_PREFIXES.operation.length);
         client.ops.set(operation, (client.ops.get(operation) ?? 0) + value);
@@ -84,10 +84,7 @@ export function summarizeClients(
         client.tlsVersions[version] = (client.tlsVersions[version] ?? 0) + value;
       }
     }
-    const seen = Array.isArray(item[SEEN])
-      ? (item[SEEN] as unknown[]).filter((v): v is number => typeof v === 'number')
-      : [];
-    for (const time of seen) {
+    for (const time of tally.seen) {
       client.seenMin = Math.min(client.seenMin, time);
       client.seenMax = Math.max(client.seenMax, time);
     }

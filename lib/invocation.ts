@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartrailError, PermanentLogError } from './errors';
-import { type CountingContext, type CountResult, countLog, s3LogSource } from './pipeline';
+import { s3LogSource } from './log-object';
+import { type CountingContext, type CountResult, countLog } from './pipeline';
 import { type LogObjectRef, skipReason, type Trigger } from './trigger';
 
 /** The logging and metrics calls cleartrail makes; Powertools' Logger and Metrics provide them. */
@@ -137,6 +138,13 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
       context.log.info('log object already counted', where(object));
       context.metrics.addMetric('LogsAlreadyCounted', 'Count', 1);
       break;
+    case 'completed':
+      context.log.info('log object counted by completing an interrupted batch', {
+        ...where(object),
+        batchId: result.batchId,
+      });
+      context.metrics.addMetric('LogsCounted', 'Count', 1);
+      break;
     case 'failed':
       context.log.error('log object is unusable and was recorded as failed', {
         ...where(object),
@@ -173,6 +181,8 @@ function batchResult(
   switch (outcome.status) {
     case 'already-counted':
       return { resultCode: 'Succeeded', resultString: 'already counted' };
+    case 'completed':
+      return { resultCode: 'Succeeded', resultString: `counted by completing batch ${outcome.batchId}` };
     case 'failed':
       return {
         resultCode: 'PermanentFailure',

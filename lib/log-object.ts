@@ -1,5 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PermanentLogError } from './errors';
+import { formatForName, type LogFormat } from './formats';
+import type { LogSource } from './pipeline';
 import type { LogObjectRef } from './trigger';
 
 /**
@@ -31,4 +33,17 @@ export async function openLogObject(s3: S3Client, ref: LogObjectRef): Promise<As
 
 export function s3Location(ref: LogObjectRef): string {
   return `s3://${ref.bucket}/${ref.key}${ref.versionId ? `?versionId=${ref.versionId}` : ''}`;
+}
+
+/** A log object in S3 as a log source; the Lambda and `cleartrail reprocess` name it the same way. */
+export function s3LogSource(s3: S3Client, ref: LogObjectRef, format?: LogFormat): LogSource {
+  const location = s3Location(ref);
+  const fileName = ref.key.slice(ref.key.lastIndexOf('/') + 1);
+  const logFormat = format ?? formatForName(fileName);
+  return {
+    id: logFormat.logIdFromName(fileName) ?? location,
+    location,
+    format: logFormat,
+    open: () => openLogObject(s3, ref),
+  };
 }

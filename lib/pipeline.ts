@@ -1,15 +1,15 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { LogAggregator, type LogSummary } from './aggregate';
+import { type FoldedLog, LogFold, type SharedRequestTallies } from './aggregate';
 import { PermanentLogError } from './errors';
-import { openLogObject, s3Location } from './log-object';
-import { type ReadLimits, type ReadSummary, readS3RecordBatches } from './log-reader';
+import type { FormatSummary, LogFormat } from './formats/format';
+import type { ReadLimits } from './log-reader';
 import type { NamedNetwork } from './networks';
 import type { IpRangesSource } from './ranges-source';
-import { createSourceClassifier } from './source';
-import type { AggregateStore, LogIdentity, StoreOutcome } from './store';
-import type { LogObjectRef } from './trigger';
+import { createSourceClassifier, type SourceClassifier } from './source';
+import type { AggregateStore, BatchOutcome, BatchPlan, LogEntry } from './store';
+import { MAX_LOGS_PER_BATCH } from './store';
+import { mergeTallies } from './tally';
 
-/** What counting needs besides the log itself; built once per process and passed down. */
+/** What counting needs besides the logs themselves; built once per process and passed down. */
 export interface CountingContext {
   store: AggregateStore;
   ranges: IpRangesSource;
@@ -18,83 +18,169 @@ export interface CountingContext {
   now?: () => Date;
 }
 
-/** A log file to count: its identity, and how to open its bytes (only called when needed). */
+export interface LogIdentity {
+  /** Stable id of the log's content: the same log read from anywhere has the same id. */
+  id: string;
+  /** Where it was read from, for the operator: `s3://bucket/key` or a file name. */
+  location: string;
+}
+
+/** A log to count: its identity, its format, and how to open its bytes (only called when needed). */
 export interface LogSource extends LogIdentity {
+  format: LogFormat;
   open(): Promise<AsyncIterable<Uint8Array>>;
 }
 
+/** A log folded into tallies, with what its reader saw. */
+export interface FoldResult extends FoldedLog {
+  read: FormatSummary;
+}
+
 export type CountResult =
-  | { status: 'counted'; log: LogIdentity; summary: LogSummary; read: ReadSummary; store: StoreOutcome }
+  | { status: 'counted'; log: LogIdentity; summary: FoldedLog['summary']; read: FormatSummary; store: BatchOutcome }
   | { status: 'already-counted'; log: LogIdentity }
+  /** An earlier attempt had claimed the log and stopped; this call finished counting it from that attempt's intent. */
+  | { status: 'completed'; log: LogIdentity; batchId: string }
   | { status: 'failed'; log: LogIdentity; error: PermanentLogError };
 
-/**
- * The one pipeline behind the Lambda handler and the CLI: reader, then verdict and source,
- * then aggregate, then store. The whole file is folded in memory before the first write, so a
- * file that turns out to be corrupt half-way is counted not at all; such a file is recorded
- * as failed (permanent errors) while anything else is thrown for the caller to retry.
- */
-export async function countLog(context: CountingContext, log: LogSource): Promise<CountResult> {
-  const identity: LogIdentity = { id: log.id, location: log.location };
-  // A duplicate delivery costs one query and no GetObject.
-  const ledger = await context.store.ledgerState(log.id);
-  if (ledger.done) return { status: 'already-counted', log: identity };
-  // A retry classifies with the ranges of the attempt it completes, so that it cuts the same chunks.
-  const ranges =
-    (ledger.rangesSyncToken ? await context.ranges.version(ledger.rangesSyncToken) : undefined) ??
-    (await context.ranges.current());
+export interface CountBatchOptions {
+  /** Folds a log somewhere else, such as a worker thread; by default it is read here. */
+  fold?: (log: LogSource) => Promise<FoldResult>;
+}
+
+/** Reads one log and folds its requests into tallies. Throws a PermanentLogError for an unusable log. */
+export async function foldLog(
+  log: LogSource,
+  options: { sources: SourceClassifier; limits?: ReadLimits },
+): Promise<FoldResult> {
+  const fold = new LogFold(options.sources.rangesSyncToken);
+  const batches = log.format.requests(await log.open(), log.location, options);
   try {
-    const sources = createSourceClassifier(ranges, context.networks);
-    const aggregator = new LogAggregator(log.location, sources);
-    const batches = readS3RecordBatches(await log.open(), log.location, context.limits);
-    let read: ReadSummary;
-    try {
-      let next = await batches.next();
-      while (!next.done) {
-        for (const record of next.value) aggregator.add(record);
-        next = await batches.next();
-      }
-      read = next.value;
-    } finally {
-      // Closes the object stream when the fold stopped early on a bad record.
-      await batches.return(undefined as never);
+    let step = await batches.next();
+    while (!step.done) {
+      for (const request of step.value) fold.add(request);
+      step = await batches.next();
     }
-    const aggregate = aggregator.finish();
-    const outcome = await context.store.recordLog(identity, aggregate, sources.rangesSyncToken);
-    if (outcome.status === 'already-counted') return { status: 'already-counted', log: identity };
-    return { status: 'counted', log: identity, summary: aggregate.summary, read, store: outcome };
-  } catch (error) {
-    if (!(error instanceof PermanentLogError)) throw error;
-    await context.store.recordFailure({
-      logId: log.id,
-      location: log.location,
-      code: error.code,
-      message: error.message,
-      failedAt: (context.now?.() ?? new Date()).toISOString(),
-    });
-    return { status: 'failed', log: identity, error };
+    return { ...fold.finish(step.value), read: step.value };
+  } finally {
+    await batches.return(undefined as never);
   }
 }
 
-/** A log object in S3 as a log source; the Lambda and `cleartrail reprocess` name it the same way. */
-export function s3LogSource(s3: S3Client, ref: LogObjectRef): LogSource {
-  const location = s3Location(ref);
+/**
+ * The one pipeline behind the Lambda handler and the CLI: read and fold every log of the batch,
+ * merge their tallies, and commit them in one exactly-once batch (store/ledger.ts). A log is
+ * folded whole before anything is written, so a log that turns out to be corrupt half-way counts
+ * not at all: it is recorded as failed and the others count. Anything else is thrown for the
+ * caller to retry; whatever was claimed by then is completed by the retry, never counted twice.
+ *
+ * Logs already counted cost one read of their ledger entry and no GetObject; logs that an
+ * unfinished batch claimed are completed from that batch's stored intent, without reading them.
+ */
+export async function countBatch(
+  context: CountingContext,
+  logs: readonly LogSource[],
+  options: CountBatchOptions = {},
+): Promise<CountResult[]> {
+  const results = new Map<LogSource, CountResult>();
+  const byId = new Map<string, LogSource>();
+  for (const log of logs) {
+    if (byId.has(log.id)) results.set(log, { status: 'already-counted', log: identity(log) });
+    else byId.set(log.id, log);
+  }
+  let sources: SourceClassifier | undefined;
+  const folded = new Map<string, FoldResult>();
+  let pending = [...byId.values()];
+  // Each round either commits or learns that another batch claimed some of the logs since their
+  // state was read; those leave the batch, so the rounds end.
+  while (pending.length > 0) {
+    const states = await context.store.ledger.states(pending.map((log) => log.id));
+    const unfinished = new Set<string>();
+    const fresh: LogSource[] = [];
+    for (const log of pending) {
+      const state = states.get(log.id);
+      if (state?.state === 'new') fresh.push(log);
+      else if (state?.state === 'claimed') {
+        unfinished.add(state.batchId);
+        results.set(log, { status: 'completed', log: identity(log), batchId: state.batchId });
+      } else results.set(log, { status: 'already-counted', log: identity(log) });
+    }
+    for (const batchId of unfinished) await context.store.ledger.resume(batchId);
+
+    for (const log of fresh) {
+      if (folded.has(log.id)) continue;
+      try {
+        if (options.fold) folded.set(log.id, await options.fold(log));
+        else {
+          sources ??= createSourceClassifier(await context.ranges.current(), context.networks);
+          folded.set(log.id, await foldLog(log, { sources, limits: context.limits }));
+        }
+      } catch (error) {
+        if (!(error instanceof PermanentLogError)) throw error;
+        await context.store.recordFailure({
+          logId: log.id,
+          location: log.location,
+          code: error.code,
+          message: error.message,
+          failedAt: (context.now?.() ?? new Date()).toISOString(),
+        });
+        results.set(log, { status: 'failed', log: identity(log), error });
+      }
+    }
+    const committable = fresh.filter((log) => folded.has(log.id));
+    pending = [];
+    for (let start = 0; start < committable.length; start += MAX_LOGS_PER_BATCH) {
+      const group = committable.slice(start, start + MAX_LOGS_PER_BATCH);
+      const commit = await context.store.ledger.commit(batchPlan(group, folded));
+      if (commit.status === 'conflict') {
+        pending.push(...group);
+        continue;
+      }
+      for (const log of group) {
+        const fold = folded.get(log.id) as FoldResult;
+        results.set(log, {
+          status: 'counted',
+          log: identity(log),
+          summary: fold.summary,
+          read: fold.read,
+          store: commit.outcome,
+        });
+      }
+    }
+  }
+  return logs.map((log) => results.get(log) as CountResult);
+}
+
+/** One log as a batch of one: what a single delivery costs. */
+export async function countLog(context: CountingContext, log: LogSource): Promise<CountResult> {
+  return (await countBatch(context, [log]))[0] as CountResult;
+}
+
+/**
+ * Merges the folds of a batch. A cross-account request whose two copies are both in the batch
+ * is kept once, as the claim of its first copy would win over the second.
+ */
+function batchPlan(logs: readonly LogSource[], folded: ReadonlyMap<string, FoldResult>): BatchPlan {
+  const entries: LogEntry[] = [];
+  const shared = new Map<string, SharedRequestTallies>();
+  for (const log of logs) {
+    const fold = folded.get(log.id) as FoldResult;
+    entries.push({
+      id: log.id,
+      location: log.location,
+      s3Records: fold.summary.s3Records,
+      requests: fold.summary.requests,
+    });
+    for (const request of fold.shared)
+      if (!shared.has(request.sharedEventId)) shared.set(request.sharedEventId, request);
+  }
   return {
-    id: cloudTrailLogId(ref.key.slice(ref.key.lastIndexOf('/') + 1)) ?? location,
-    location,
-    open: () => openLogObject(s3, ref),
+    logs: entries,
+    tallies: mergeTallies(logs.map((log) => (folded.get(log.id) as FoldResult).tallies)),
+    shared: [...shared.values()].sort((a, b) => (a.sharedEventId < b.sharedEventId ? -1 : 1)),
   };
 }
 
-const CLOUDTRAIL_FILE_NAME = /^(\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16})\.json(\.gz)?$/;
-
-/**
- * CloudTrail names every delivery file uniquely (account, region, time and 16 random
- * characters), so the name alone identifies the content wherever it is read from: the same
- * file counted by the Lambda and later by `cleartrail analyze` on a downloaded copy counts once.
- * Returns undefined for other names; callers then fall back to the location or a content hash.
- */
-export function cloudTrailLogId(fileName: string): string | undefined {
-  const match = CLOUDTRAIL_FILE_NAME.exec(fileName);
-  return match?.[1];
+function identity(log: LogIdentity): LogIdentity {
+  return { id: log.id, location: log.location };
 }

@@ -1,11 +1,10 @@
 import { type ClientReport, summarizeClients } from './clients';
-import { type BucketReport, sortKeyRange, summarizeBucket, type TimeWindow } from './report';
-import { CLIENT_PREFIX, HOUR_PREFIX } from './schema';
+import { type BucketReport, summarizeBucket, type TimeWindow } from './report';
 import type { AggregateStore } from './store';
 
 /**
  * Reports for one bucket or for every bucket in the index, sorted by bucket name. Two Queries
- * per bucket: its hour items and its client items in the window.
+ * per bucket: its hour tallies and its client tallies in the window.
  */
 export async function loadBucketReports(
   store: AggregateStore,
@@ -15,8 +14,8 @@ export async function loadBucketReports(
   const reports: BucketReport[] = [];
   for (const bucket of buckets) {
     const [hours, clients] = await Promise.all([
-      store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, options.window)),
-      store.bucketItems(bucket, ...sortKeyRange(CLIENT_PREFIX, options.window)),
+      store.hourTallies(bucket, options.window),
+      store.clientTallies(bucket, options.window),
     ]);
     const report = summarizeBucket(bucket, hours, clients);
     if (report.total > 0 || options.bucket) reports.push(report);
@@ -29,6 +28,6 @@ export async function loadClients(
   store: AggregateStore,
   options: { bucket: string; window: TimeWindow; includeHygiene?: boolean },
 ): Promise<ClientReport[]> {
-  const items = await store.bucketItems(options.bucket, ...sortKeyRange(CLIENT_PREFIX, options.window));
-  return summarizeClients(items, { includeHygiene: options.includeHygiene });
+  const tallies = await store.clientTallies(options.bucket, options.window);
+  return summarizeClients(tallies, { includeHygiene: options.includeHygiene });
 }

@@ -1,5 +1,4 @@
-import { type CLIENT_PREFIX, COUNTER_PREFIXES, counter, HOUR_PREFIX, RANGES_SYNC_TOKENS, SEEN } from './schema';
-import type { PlainItem } from './store';
+import { type ClientTally, COUNTER_PREFIXES, counter, type HourTally } from './tally';
 import { VERDICTS } from './verdict';
 
 /** The HTTP source classes a report breaks down (`aws-service` cannot send HTTP: it is never an address). */
@@ -67,26 +66,21 @@ export function emptyBucketReport(bucket: string): BucketReport {
   };
 }
 
-/** Sort keys that bound a window for a Query on `HOUR#` or `CLIENT#` items. */
-export function sortKeyRange(prefix: typeof HOUR_PREFIX | typeof CLIENT_PREFIX, window: TimeWindow): [string, string] {
-  // '~' sorts after every character an hour or a client id contains.
-  return [prefix + (window.fromHour ?? ''), `${prefix}${window.toHour ?? '9999'}~`];
-}
-
 /**
- * Folds a bucket's hour items (and, for the last HTTP request, its client items) into one
- * report. Pure: the items come from store.ts, or from a test.
+ * Folds a bucket's hour tallies (and, for the last HTTP request, its client tallies) into one
+ * report. Pure: the tallies come from the store, or from a test.
  */
 export function summarizeBucket(
   bucket: string,
-  hourItems: readonly PlainItem[],
-  clientItems: readonly PlainItem[],
+  hourTallies: readonly HourTally[],
+  clientTallies: readonly ClientTally[],
 ): BucketReport {
   const report = emptyBucketReport(bucket);
   const daily = new Map<string, DailyCounts>();
   const tokens = new Set<string>();
-  for (const item of hourItems) {
-    const hour = String(item.hour ?? String(item.sk).slice(HOUR_PREFIX.length));
+  for (const tally of hourTallies) {
+    const item = tally.counters;
+    const hour = tally.hour;
     const day = hour.slice(0, 10);
     let dayCounts = daily.get(day);
     if (!dayCounts) {
@@ -108,7 +102,6 @@ export function summarizeBucket(
     for (const sourceClass of HTTP_SOURCE_CLASSES)
       report.httpSources[sourceClass] += numberOf(item[counter.httpBySource(sourceClass)]);
     for (const [name, value] of Object.entries(item)) {
-      if (typeof value !== 'number') continue;
       if (name.startsWith(COUNTER_PREFIXES.httpByNetwork))
         addTo(report.httpNetworks, name.slice(COUNTER_PREFIXES.httpByNetwork.length), value);
       else if (name.startsWith(COUNTER_PREFIXES.reason))
@@ -123,12 +116,12 @@ export function summarizeBucket(
     report.findings.sigV2 += numberOf(item[counter.sigV2]);
     report.findings.presignedHttp += numberOf(item[counter.presignedHttp]);
     report.findings.ec2CredentialsOutsideAws += numberOf(item[counter.ec2CredentialsOutsideAws]);
-    for (const token of stringsOf(item[RANGES_SYNC_TOKENS])) tokens.add(token);
+    for (const token of tally.rangesSyncTokens) tokens.add(token);
   }
   let lastHttp = 0;
-  for (const client of clientItems) {
-    if (numberOf(client[counter.verdict('http')]) === 0) continue;
-    for (const time of numbersOf(client[SEEN])) if (time > lastHttp) lastHttp = time;
+  for (const client of clientTallies) {
+    if (numberOf(client.counters[counter.verdict('http')]) === 0) continue;
+    for (const time of client.seen) if (time > lastHttp) lastHttp = time;
   }
   if (lastHttp > 0) report.lastHttpSeen = new Date(lastHttp * 1000).toISOString();
   report.total = report.http + report.https + report.service + report.unknown;
@@ -150,12 +143,4 @@ function addTo(target: Record<string, number>, key: string, value: number): void
 
 function numberOf(value: unknown): number {
   return typeof value === 'number' ? value : 0;
-}
-
-function numbersOf(value: unknown): number[] {
-  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
-}
-
-function stringsOf(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

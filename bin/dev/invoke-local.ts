@@ -22,9 +22,9 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ensureTable } from '../../lib/store';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { LOCAL_CREDENTIALS, startS3rver } from '../local/s3rver';
+import { ensureTable } from '../local/table';
 
 const repoRoot = resolve(__dirname, '../..');
 const SAMPLE_BUCKET = 'cleartrail-sample-trail';

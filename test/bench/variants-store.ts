@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
+import { ensureTable } from '../../bin/local/table';
 import { openLogFile } from '../../bin/local-files';
+import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { countLog } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
-import { AggregateStore, ensureTable } from '../../lib/store';
+import { AggregateStore } from '../../lib/store';
 import type { BenchVariantEntry } from './variants';
 
 /**
@@ -38,12 +40,12 @@ export const STORE_VARIANTS: readonly BenchVariantEntry[] = [
           const result = await countLog(context, {
             id: randomUUID(),
             location: file,
+            format: cloudTrailFormat,
             open: async () => openLogFile(file),
           });
           if (result.status !== 'counted') throw new Error(`${file}: ${result.status}`);
           const { read, store, summary } = result;
-          // Every item here is under 1 KB: 2 write units per transactional item, 1 per plain one.
-          const units = 2 * store.transactionalWrites + store.plainWrites;
+          const units = store.writeUnits;
           const perHundredThousand = (units * 100_000) / Math.max(1, read.records);
           return {
             records: read.records,

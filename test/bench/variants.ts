@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { openLogFile } from '../../bin/local-files';
-import { LogAggregator } from '../../lib/aggregate';
 import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/cloudtrail';
+import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { readS3RecordBatches } from '../../lib/log-reader';
+import { foldLog } from '../../lib/pipeline';
 import { createSourceClassifier } from '../../lib/source';
 import { classifyVerdict, type Verdict } from '../../lib/verdict';
 import { STORE_VARIANTS } from './variants-store';
@@ -62,31 +63,27 @@ export const BASELINE: BenchVariantEntry = {
 };
 
 /**
- * (b) cleartrail from compressed bytes to aggregates, without the store: `readS3RecordBatches`
- * streaming from the file, then `LogAggregator` (verdict, source, de-duplication, per-bucket,
- * per-hour and per-client counters), as `lib/pipeline.ts` does before it writes.
+ * (b) cleartrail from compressed bytes to tallies, without the store: `foldLog` with the
+ * CloudTrail format (reader, verdict, source, de-duplication, per-bucket, per-hour and per-client
+ * counters), as `lib/pipeline.ts` does before it commits.
  */
 export const PIPELINE: BenchVariantEntry = {
   id: 'b',
-  name: 'cleartrail: readS3RecordBatches + LogAggregator',
+  name: 'cleartrail: foldLog (CloudTrail reader + fold)',
   prepare: async () => {
     const ranges = bundledIpRanges();
     return {
       async run(file) {
-        // One classifier per file, as countLog does: its caches must not carry over between runs.
-        const aggregator = new LogAggregator(file, createSourceClassifier(ranges, []));
-        const reader = readS3RecordBatches(openLogFile(file), file);
-        let step = await reader.next();
-        while (!step.done) {
-          for (const record of step.value) aggregator.add(record);
-          step = await reader.next();
-        }
-        const { summary, plain } = aggregator.finish();
+        // One classifier per file, as a batch of one builds it: its caches must not carry over between runs.
+        const folded = await foldLog(
+          { id: file, location: file, format: cloudTrailFormat, open: async () => openLogFile(file) },
+          { sources: createSourceClassifier(ranges, []) },
+        );
         return {
-          records: step.value.records,
-          s3Records: step.value.s3Records,
-          jsonBytes: step.value.decompressedBytes,
-          detail: `${summary.requests.toLocaleString('en-US')} requests folded into ${plain.size.toLocaleString('en-US')} items`,
+          records: folded.read.records,
+          s3Records: folded.read.s3Records,
+          jsonBytes: folded.read.decompressedBytes,
+          detail: `${folded.summary.requests.toLocaleString('en-US')} requests folded into ${folded.tallies.length.toLocaleString('en-US')} tallies`,
         };
       },
     };

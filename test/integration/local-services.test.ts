@@ -10,7 +10,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoDbLocalError, PID_FILE_NAME, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
-import { ensureTable } from '../../lib/store';
+import { ensureTable } from '../../bin/local/table';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 
 const repoRoot = resolve(__dirname, '../..');

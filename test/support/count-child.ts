@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { countLog } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
@@ -43,7 +44,7 @@ countLog(
     ranges: fixedIpRanges(bundledIpRanges()),
     networks: [],
   },
-  { id: 'log-under-test', location: file, open: async () => createReadStream(file) },
+  { id: 'log-under-test', location: file, format: cloudTrailFormat, open: async () => createReadStream(file) },
 ).then((result) => {
   process.stdout.write(`finished ${result.status}\n`);
 });

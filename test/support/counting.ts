@@ -2,12 +2,14 @@
  * Helpers for tests that count logs into DynamoDB Local: a fresh table per test, a dump of the
  * aggregates for comparisons, and a client whose k-th call fails, for fault injection.
  */
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../bin/local/table';
+import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import type { NamedNetwork } from '../../lib/networks';
 import type { CountingContext, LogSource } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
-import { AggregateStore, ensureTable, type StoreOptions } from '../../lib/store';
+import { AggregateStore, type StoreOptions } from '../../lib/store';
 import { testDynamoDbClient, uniqueName } from './aws';
 
 export async function freshTable(client: DynamoDBClient = testDynamoDbClient()): Promise<string> {
@@ -32,6 +34,7 @@ export function bufferSource(id: string, bytes: Buffer): LogSource {
   return {
     id,
     location: `memory://${id}`,
+    format: cloudTrailFormat,
     open: async () =>
       (async function* () {
         // Several chunks, as a network stream would deliver them.
@@ -41,30 +44,37 @@ export function bufferSource(id: string, bytes: Buffer): LogSource {
 }
 
 /**
- * The aggregate items of a table (bucket hours, clients, bucket index), in key order with sets
- * sorted: two tables that counted the same logs exactly once dump equal.
+ * Everything a table counted, as the reports read it: each bucket's hour and client tallies, with
+ * a client's `seen` reduced to its extremes (what reports use; a batch stores its first and last,
+ * single logs each their own). Two tables that counted the same logs exactly once dump equal.
  */
 export async function dumpAggregates(client: DynamoDBClient, table: string): Promise<Record<string, unknown>> {
-  const items: Array<Record<string, AttributeValue>> = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const store = new AggregateStore(client, table);
   const dump: Record<string, unknown> = {};
-  for (const item of items) {
-    const pk = item.pk?.S ?? '';
-    if (!pk.startsWith('BUCKET')) continue;
-    const plain: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      plain[name] = value.N ?? value.S ?? (value.NS ? [...value.NS].sort() : value.SS ? [...value.SS].sort() : value);
+  for (const bucket of await store.listBuckets()) {
+    const tallies = [...(await store.hourTallies(bucket, {})), ...(await store.clientTallies(bucket, {}))];
+    for (const tally of tallies) {
+      const seen =
+        tally.kind === 'client' && tally.seen.length > 0 ? [Math.min(...tally.seen), Math.max(...tally.seen)] : [];
+      const identity =
+        tally.kind === 'hour'
+          ? `${bucket} ${tally.hour}`
+          : `${bucket} ${tally.hour} ${tally.client.address} ${tally.client.clientId}`;
+      dump[identity] = { ...tally, ...(tally.kind === 'client' ? { seen } : {}) };
     }
-    dump[`${pk} ${item.sk?.S}`] = plain;
   }
   return Object.fromEntries(Object.entries(dump).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The counters of one bucket in one UTC hour, as `report` reads them (empty when there is none). */
+export async function hourCounters(
+  client: DynamoDBClient,
+  table: string,
+  bucket: string,
+  hour: string,
+): Promise<Record<string, number>> {
+  const tallies = await new AggregateStore(client, table).hourTallies(bucket, { fromHour: hour, toHour: hour });
+  return tallies[0]?.counters ?? {};
 }
 
 export class InjectedFault extends Error {

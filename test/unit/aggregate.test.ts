@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Aggregate, type ItemDelta, LogAggregator } from '../../lib/aggregate';
+import { Aggregate, LogFold } from '../../lib/aggregate';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { MalformedLogError } from '../../lib/errors';
 import { EventIdSet } from '../../lib/event-id-set';
+import { CloudTrailRequests } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { parseNamedNetworks } from '../../lib/networks';
 import { parseEventTime } from '../../lib/request';
 import { createSourceClassifier } from '../../lib/source';
+import { type ClientTally, mergeTallies, type Tally } from '../../lib/tally';
 
 const ranges = bundledIpRanges();
 const office = parseNamedNetworks('office=203.0.113.0/24', 'test');
@@ -30,15 +32,30 @@ const record = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => 
 const https = (overrides: Partial<CloudTrailRecord> = {}) =>
   record({ tlsDetails: { tlsVersion: 'TLSv1.2' }, ...overrides });
 
+/** Folds records as the CloudTrail format and the pipeline do, tallies in merged (sorted) order. */
 function fold(records: CloudTrailRecord[], networks = office) {
-  const aggregator = new LogAggregator('test.json', createSourceClassifier(ranges, networks));
-  for (const r of records) aggregator.add(r);
-  return aggregator.finish();
+  const sources = createSourceClassifier(ranges, networks);
+  const requests = new CloudTrailRequests('test.json', sources);
+  const logFold = new LogFold(sources.rangesSyncToken);
+  for (const r of records) {
+    const request = requests.accept(r);
+    if (request) logFold.add(request);
+  }
+  const folded = logFold.finish(requests.summary);
+  return { ...folded, tallies: mergeTallies([folded.tallies]) };
 }
 
-const byKey = (deltas: ItemDelta[]) => new Map(deltas.map((d) => [`${d.pk} ${d.sk}`, d]));
+const hourKey = (bucket: string, hour: string) => `hour ${bucket} ${hour}`;
+const byKey = (tallies: Tally[]) =>
+  new Map(
+    tallies.map((t) => [
+      t.kind === 'hour' ? hourKey(t.bucket, t.hour) : `client ${t.bucket} ${t.hour} ${t.client.address}`,
+      t,
+    ]),
+  );
+const clientsOf = (tallies: Tally[]) => tallies.filter((t): t is ClientTally => t.kind === 'client');
 
-describe('Class: LogAggregator', () => {
+describe('Class: LogFold with the CloudTrail format', () => {
   it('counts verdicts, reasons, TLS versions and HTTP sources per bucket and UTC hour', () => {
     // Prepare
     const records = [
@@ -52,10 +69,10 @@ describe('Class: LogAggregator', () => {
     ];
 
     // Act
-    const items = byKey(fold(records).plain.deltas());
+    const items = byKey(fold(records).tallies);
 
     // Assess
-    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters).toEqual({
+    expect(items.get(hourKey('acme-data', '2026-11-20T10'))?.counters).toEqual({
       https: 2,
       'reason_tls-details': 2,
       'tls_TLSv1.2': 2,
@@ -68,7 +85,7 @@ describe('Class: LogAggregator', () => {
       unknown: 1,
       'reason_no-tls-evidence': 1,
     });
-    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T11')?.counters).toEqual({
+    expect(items.get(hourKey('acme-data', '2026-11-20T11'))?.counters).toEqual({
       https: 1,
       'reason_tls-details': 1,
       'tls_TLSv1.2': 1,
@@ -86,17 +103,16 @@ describe('Class: LogAggregator', () => {
     ];
 
     // Act
-    const clients = fold(records)
-      .plain.deltas()
-      .filter((d) => d.sk.startsWith('CLIENT#'));
+    const clients = clientsOf(fold(records).tallies);
 
     // Assess
     expect(clients).toHaveLength(2);
-    const cli = clients.find((c) => c.attributes.userAgent === 'aws-cli/2.15.0');
-    expect(cli?.sk).toMatch(/^CLIENT#2026-11-20T10#203\.0\.113\.7#[\w-]{12}$/);
+    const cli = clients.find((c) => c.client.userAgent === 'aws-cli/2.15.0');
+    expect(cli).toMatchObject({ bucket: 'acme-data', hour: '2026-11-20T10' });
+    expect(cli?.client.clientId).toMatch(/^[\w-]{12}$/);
     expect(cli?.counters).toEqual({ requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 });
     expect(cli?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T10:40:00Z') / 1000]);
-    expect(cli?.attributes).toMatchObject({
+    expect(cli?.client).toMatchObject({
       address: '203.0.113.7',
       class: 'external',
       network: 'office',
@@ -119,7 +135,7 @@ describe('Class: LogAggregator', () => {
       ownRequests: 1,
       sharedRequests: 0,
     });
-    expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
+    expect(byKey(aggregate.tallies).get(hourKey('acme-data', '2026-11-20T10'))?.counters.http).toBe(1);
   });
 
   it('keeps requests with a sharedEventID apart for the store to claim', () => {
@@ -129,8 +145,9 @@ describe('Class: LogAggregator', () => {
       record(),
     ]);
     expect(aggregate.shared.map((r) => r.sharedEventId)).toEqual(['shared-1']);
+    expect(aggregate.shared[0]?.tallies.map((t) => t.kind)).toEqual(['hour', 'client']);
     expect(aggregate.summary.duplicates).toBe(1);
-    expect(byKey(aggregate.plain.deltas()).get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters.http).toBe(1);
+    expect(byKey(aggregate.tallies).get(hourKey('acme-data', '2026-11-20T10'))?.counters.http).toBe(1);
   });
 
   it('records TLS-hygiene findings: old TLS, SigV2, presigned URLs over HTTP, website endpoint', () => {
@@ -142,9 +159,9 @@ describe('Class: LogAggregator', () => {
         record({
           requestParameters: { bucketName: 'acme-data', Host: 'acme-data.s3-website-us-east-1.amazonaws.com' },
         }),
-      ]).plain.deltas(),
+      ]).tallies,
     );
-    expect(items.get('BUCKET#acme-data HOUR#2026-11-20T10')?.counters).toMatchObject({
+    expect(items.get(hourKey('acme-data', '2026-11-20T10'))?.counters).toMatchObject({
       tls_legacy: 1,
       sigv2: 1,
       http_presigned: 1,
@@ -154,7 +171,7 @@ describe('Class: LogAggregator', () => {
       https: 2,
     });
     // HTTPS requests with findings are tracked on the client too, for the hygiene report.
-    const clients = [...items.values()].filter((d) => d.sk.startsWith('CLIENT#'));
+    const clients = clientsOf([...items.values()]);
     expect(clients).toHaveLength(1);
     expect(clients[0]?.counters).toMatchObject({
       requests: 4,
@@ -167,32 +184,31 @@ describe('Class: LogAggregator', () => {
   });
 
   it('names the object and the record when eventTime is unusable', () => {
-    const aggregator = new LogAggregator('s3://trail/x.json.gz', createSourceClassifier(ranges, []));
-    aggregator.add(record());
-    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(MalformedLogError);
-    expect(() => aggregator.add(record({ eventTime: 'yesterday' }))).toThrow(
+    const requests = new CloudTrailRequests('s3://trail/x.json.gz', createSourceClassifier(ranges, []));
+    requests.accept(record());
+    expect(() => requests.accept(record({ eventTime: 'yesterday' }))).toThrow(MalformedLogError);
+    expect(() => requests.accept(record({ eventTime: 'yesterday' }))).toThrow(
       /^s3:\/\/trail\/x\.json\.gz: S3 record 2: eventTime "yesterday"/,
     );
   });
 
-  it('gives deltas in the same order whatever the order of the records', () => {
+  it('gives tallies in the same order whatever the order of the records', () => {
     const records = [
       record({ requestParameters: { bucketName: 'b' } }),
       https(),
       record({ eventTime: '2026-11-20T09:00:00Z' }),
       record({ sourceIPAddress: '192.0.2.1' }),
     ];
-    const forward = fold(records).plain.deltas();
-    const backward = fold([...records].reverse()).plain.deltas();
-    expect(backward.map((d) => `${d.pk} ${d.sk}`)).toEqual(forward.map((d) => `${d.pk} ${d.sk}`));
+    const forward = fold(records).tallies;
+    const backward = fold([...records].reverse()).tallies;
     expect(backward).toEqual(forward);
   });
 });
 
 describe('Class: Aggregate', () => {
-  it('records the ranges syncToken on every item', () => {
+  it('records the ranges syncToken on every tally', () => {
     const aggregate = fold([record()]);
-    expect(aggregate.plain.deltas().every((d) => d.syncTokens[0] === ranges.syncToken)).toBe(true);
+    expect(aggregate.tallies.every((t) => t.rangesSyncTokens[0] === ranges.syncToken)).toBe(true);
     expect(new Aggregate('t').size).toBe(0);
   });
 });

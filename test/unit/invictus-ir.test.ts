@@ -1,7 +1,8 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogAggregator } from '../../lib/aggregate';
+import { LogFold } from '../../lib/aggregate';
+import { CloudTrailRequests } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { readS3Records } from '../../lib/log-reader';
 import { describeRequest } from '../../lib/request';
@@ -21,10 +22,12 @@ describe('Real CloudTrail files (invictus-ir, 55 files)', () => {
     // Act
     for (const name of files) {
       const sources = createSourceClassifier(bundledIpRanges(), []);
-      const aggregator = new LogAggregator(name, sources);
+      const requests = new CloudTrailRequests(name, sources);
+      const fold = new LogFold(sources.rangesSyncToken);
       for await (const record of readS3Records(createReadStream(path.join(FIXTURES, name)), name)) {
         s3Records++;
-        aggregator.add(record);
+        const accepted = requests.accept(record);
+        if (accepted) fold.add(accepted);
         const request = describeRequest(record, sources);
         if (typeof request === 'string') throw new Error(request);
         verdicts[request.verdict] = (verdicts[request.verdict] ?? 0) + 1;
@@ -37,10 +40,7 @@ describe('Real CloudTrail files (invictus-ir, 55 files)', () => {
           });
         }
       }
-      hourItems += aggregator
-        .finish()
-        .plain.deltas()
-        .filter((d) => d.sk.startsWith('HOUR#')).length;
+      hourItems += fold.finish(requests.summary).tallies.filter((tally) => tally.kind === 'hour').length;
     }
 
     // Assess: the data set's own statistics (shared/data/README): 271 S3 records, 267 with TLS evidence.

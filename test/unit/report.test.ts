@@ -1,22 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeClients } from '../../lib/clients';
-import { compareByRisk, sortKeyRange, summarizeBucket } from '../../lib/report';
+import { compareByRisk, summarizeBucket } from '../../lib/report';
+import type { ClientDescription, ClientTally, HourTally } from '../../lib/tally';
 
-const hour = (h: string, counters: Record<string, number>) => ({
-  pk: 'BUCKET#b',
-  sk: `HOUR#${h}`,
+const hour = (h: string, counters: Record<string, number>, rangesSyncTokens: string[] = []): HourTally => ({
+  kind: 'hour',
   bucket: 'b',
   hour: h,
-  ...counters,
+  counters,
+  rangesSyncTokens,
 });
-const client = (h: string, fields: Record<string, unknown>) => ({
-  pk: 'BUCKET#b',
-  sk: `CLIENT#${h}#x`,
-  address: '203.0.113.9',
-  class: 'external',
-  principal: 'arn:aws:iam::1:user/u',
-  userAgent: 'curl/8',
-  ...fields,
+const client = (
+  h: string,
+  counters: Record<string, number>,
+  options: { seen?: number[]; client?: Partial<ClientDescription> } = {},
+): ClientTally => ({
+  kind: 'client',
+  bucket: 'b',
+  hour: h,
+  client: {
+    clientId: 'x',
+    address: '203.0.113.9',
+    class: 'external',
+    principal: 'arn:aws:iam::1:user/u',
+    userAgent: 'curl/8',
+    ...options.client,
+  },
+  counters,
+  seen: options.seen ?? [],
+  rangesSyncTokens: [],
 });
 
 describe('Function: summarizeBucket', () => {
@@ -29,14 +41,13 @@ describe('Function: summarizeBucket', () => {
         http_external: 2,
         'tls_TLSv1.2': 6,
         http_net_office: 1,
-        rangesSyncTokens: 0,
       }),
       hour('2026-11-20T23', { service: 1 }),
       hour('2026-11-21T00', { http: 1, unknown: 1, http_ec2: 1, tls_legacy: 0, website: 1, website_http: 1 }),
-    ].map((item) => ({ ...item, rangesSyncTokens: ['1787411825'] }));
+    ].map((tally) => ({ ...tally, rangesSyncTokens: ['1787411825'] }));
     const clients = [
-      client('2026-11-20T10', { http: 2, seen: [1763633000, 1763634000] }),
-      client('2026-11-21T00', { http: 0, https: 1, seen: [1763700000] }),
+      client('2026-11-20T10', { http: 2 }, { seen: [1763633000, 1763634000] }),
+      client('2026-11-21T00', { http: 0, https: 1 }, { seen: [1763700000] }),
     ];
 
     // Act
@@ -76,9 +87,13 @@ describe('Function: summarizeBucket', () => {
 describe('Function: summarizeClients', () => {
   it('merges a client across hours: counts, first and last seen, top operations', () => {
     const rows = summarizeClients([
-      client('2026-11-20T10', { http: 3, op_GetObject: 2, op_PutObject: 1, seen: [1000, 2000] }),
-      client('2026-11-20T11', { http: 1, op_GetObject: 1, seen: [5000] }),
-      client('2026-11-20T11', { address: '198.51.100.1', http: 7, op_ListObjects: 7, seen: [3000] }),
+      client('2026-11-20T10', { http: 3, op_GetObject: 2, op_PutObject: 1 }, { seen: [1000, 2000] }),
+      client('2026-11-20T11', { http: 1, op_GetObject: 1 }, { seen: [5000] }),
+      client(
+        '2026-11-20T11',
+        { http: 7, op_ListObjects: 7 },
+        { seen: [3000], client: { address: '198.51.100.1', clientId: 'y' } },
+      ),
     ]);
     expect(rows.map((r) => [r.address, r.count])).toEqual([
       ['198.51.100.1', 7],
@@ -98,13 +113,5 @@ describe('Function: summarizeClients', () => {
     const items = [client('2026-11-20T10', { http: 0, https: 2, tls_legacy: 2 })];
     expect(summarizeClients(items)).toEqual([]);
     expect(summarizeClients(items, { includeHygiene: true })[0]?.findings.legacyTls).toBe(2);
-  });
-});
-
-describe('Function: sortKeyRange', () => {
-  it('bounds an open window so that every hour and client key falls inside', () => {
-    const [from, to] = sortKeyRange('CLIENT#', { fromHour: '2026-11-20T10' });
-    expect(from).toBe('CLIENT#2026-11-20T10');
-    expect('CLIENT#2026-11-20T10#203.0.113.9#abc' >= from && 'CLIENT#2999-12-31T23#::1#zzz' <= to).toBe(true);
   });
 });

@@ -1,0 +1,47 @@
+import type { ReadLimits } from '../log-reader';
+import type { S3Request } from '../request';
+import type { SourceClassifier } from '../source';
+
+/** What a reader saw in one log object, besides the requests it yielded. */
+export interface FormatSummary {
+  /** Entries of the log, whatever they concern. */
+  records: number;
+  /** Entries of the log that concern S3 (CloudTrail S3 records, access-log lines). */
+  s3Records: number;
+  /** Entries counted once already in this log (a repeated eventID or request id). */
+  duplicates: number;
+  /** Entries that are not client requests (AwsServiceEvent, NetworkActivity, ...). */
+  notApiCalls: number;
+  /** cleartrail's own reads of the log bucket. */
+  ownRequests: number;
+  compressedBytes: number;
+  decompressedBytes: number;
+}
+
+export interface FormatOptions {
+  sources: SourceClassifier;
+  limits?: ReadLimits;
+}
+
+/**
+ * One input format: how to name a log object and how to turn its bytes into normalised
+ * requests. The pipeline takes a format as a parameter, so a new format is one module that
+ * implements this and nothing else changes (es-loader keeps one module per format, too).
+ */
+export interface LogFormat {
+  readonly name: string;
+  /**
+   * A stable id from the object's file name, when the format names every log uniquely; the same
+   * log then counts once whether the Lambda reads it from S3 or the CLI from a downloaded copy.
+   */
+  logIdFromName(fileName: string): string | undefined;
+  /**
+   * Streams the requests of one log, a batch at a time. A log that turns out to be unusable
+   * throws a PermanentLogError naming `location`; the return value is the summary.
+   */
+  requests(
+    body: AsyncIterable<Uint8Array>,
+    location: string,
+    options: FormatOptions,
+  ): AsyncGenerator<S3Request[], FormatSummary, void>;
+}

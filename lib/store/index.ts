@@ -1,0 +1,73 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TimeWindow } from '../report';
+import type { RetryPolicy } from '../retry';
+import type { ClientTally, HourTally } from '../tally';
+import { FailureLog, type FailureRecord } from './failures';
+import { Ledger, type LedgerOptions } from './ledger';
+import { RangesStore } from './ranges';
+import { Table } from './table';
+import { TallyReader } from './tallies';
+
+export type { FailureRecord } from './failures';
+export {
+  type BatchOutcome,
+  type BatchPlan,
+  type CommitResult,
+  type LedgerState,
+  type LogEntry,
+  MAX_LOGS_PER_BATCH,
+} from './ledger';
+export type { WriteCount } from './table';
+
+export interface StoreOptions extends LedgerOptions {
+  retry?: RetryPolicy;
+}
+
+/**
+ * The one door to DynamoDB: the exactly-once ledger, the tallies it adds and reads, failure
+ * records and stored AWS ranges, each in a module of its own over one table. Built once per
+ * process from a client passed in, so tests point it at DynamoDB Local.
+ */
+export class AggregateStore {
+  readonly ledger: Ledger;
+  private readonly tallies: TallyReader;
+  private readonly failures: FailureLog;
+  private readonly ranges: RangesStore;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly tableName: string,
+    options: StoreOptions = {},
+  ) {
+    const table = new Table(client, tableName, options.retry);
+    this.ledger = new Ledger(table, options);
+    this.tallies = new TallyReader(table);
+    this.failures = new FailureLog(table);
+    this.ranges = new RangesStore(table, options.now ?? (() => new Date()));
+  }
+
+  listBuckets(): Promise<string[]> {
+    return this.tallies.buckets();
+  }
+  hourTallies(bucket: string, window: TimeWindow): Promise<HourTally[]> {
+    return this.tallies.hours(bucket, window);
+  }
+  clientTallies(bucket: string, window: TimeWindow): Promise<ClientTally[]> {
+    return this.tallies.clients(bucket, window);
+  }
+  recordFailure(failure: FailureRecord): Promise<void> {
+    return this.failures.record(failure);
+  }
+  clearFailure(logId: string): Promise<void> {
+    return this.failures.clear(logId);
+  }
+  listFailures(): Promise<FailureRecord[]> {
+    return this.failures.list();
+  }
+  saveIpRanges(version: { syncToken: string; createDate: string; gzippedJson: Uint8Array }): Promise<boolean> {
+    return this.ranges.save(version);
+  }
+  loadIpRanges(which: 'current' | string, options: { withData?: boolean } = {}) {
+    return this.ranges.load(which, options);
+  }
+}

@@ -1,0 +1,334 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { SharedRequestTallies } from '../aggregate';
+import { CleartrailError } from '../errors';
+import { mergeTallies, type Tally } from '../tally';
+import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
+import { MAX_TRANSACTION_ACTIONS, noWrites, type Table, type WriteCount } from './table';
+
+/** The claim transaction holds the intent header and one claim per log. */
+export const MAX_LOGS_PER_BATCH = MAX_TRANSACTION_ACTIONS - 1;
+/** A shared request adds a claim and at most two tallies (its hour and its client). */
+const CLAIMS_PER_TRANSACTION = 33;
+/** Intent parts stay well under DynamoDB's 400 KB item limit. */
+const INTENT_PART_BYTES = 300 * 1024;
+const DAY = 86_400;
+
+export interface LedgerOptions {
+  /** Tallies per transaction, at most 99. Smaller chunks conflict less, larger ones cost fewer markers. */
+  chunkSize?: number;
+  /** How long a batch's intent and progress markers are kept; a claimed log must be completed within it. */
+  intentTtlDays?: number;
+  /** How long a cross-account claim waits for the other copy of its event. */
+  claimTtlDays?: number;
+  now?: () => Date;
+}
+
+/** A log a batch commits, with what its DONE entry records. */
+export interface LogEntry {
+  id: string;
+  location: string;
+  s3Records: number;
+  requests: number;
+}
+
+/** The merged work of a batch of logs: what the claim transaction makes durable before anything counts. */
+export interface BatchPlan {
+  logs: LogEntry[];
+  tallies: Tally[];
+  shared: SharedRequestTallies[];
+}
+
+export type LedgerState = { state: 'new' } | { state: 'done' } | { state: 'claimed'; batchId: string };
+
+export interface BatchOutcome extends WriteCount {
+  batchId: string;
+  chunks: number;
+  /** Chunks another applier of the same intent had already written. */
+  chunksSkipped: number;
+  claimsWon: number;
+  /** Cross-account requests whose other copy was counted first. */
+  claimsLost: number;
+}
+
+export type CommitResult =
+  | { status: 'committed'; outcome: BatchOutcome }
+  /** Some logs were claimed by another batch since their state was read; nothing was counted. */
+  | { status: 'conflict'; taken: string[]; writes: WriteCount };
+
+interface StoredIntent {
+  logs: LogEntry[];
+  tallies: Tally[];
+  shared: SharedRequestTallies[];
+  chunkSize: number;
+}
+
+/**
+ * The exactly-once protocol: a batch of logs counts once, whatever crashes, retries, duplicate
+ * deliveries or overlapping batches happen.
+ *
+ * 1. **Intent.** The batch's merged tallies are written, gzipped, as `PART` items of a fresh
+ *    batch id. Nothing points to them yet, so a crash here leaves only garbage that TTL removes.
+ * 2. **Claim.** One transaction puts the intent header and, for every log, its ledger entry in
+ *    state `claimed` by this batch, each on condition that the log has no entry. From here the
+ *    logs' counts are decided: they are exactly the stored intent.
+ * 3. **Apply.** The tallies are cut into chunks in the stored order; chunk n is added in one
+ *    transaction with a conditional put of its `APPLIED` marker, so each chunk adds once
+ *    whoever applies it. Cross-account requests follow, each with a conditional claim of its
+ *    sharedEventID in the same transaction: the first copy to claim counts.
+ * 4. **Done.** Every log's entry becomes `done`.
+ *
+ * Anyone who meets a log `claimed` by a batch (a retry, a duplicate delivery, another batch)
+ * completes that batch from its stored intent with steps 3 and 4, never re-reading a log; since
+ * applying is idempotent, two of them doing it at once is harmless.
+ */
+export class Ledger {
+  private readonly chunkSize: number;
+  private readonly intentTtl: number;
+  private readonly claimTtl: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly table: Table,
+    options: LedgerOptions = {},
+  ) {
+    this.chunkSize = options.chunkSize ?? MAX_TRANSACTION_ACTIONS - 1;
+    if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1 || this.chunkSize > MAX_TRANSACTION_ACTIONS - 1) {
+      throw new RangeError(
+        `chunkSize must be an integer from 1 to ${MAX_TRANSACTION_ACTIONS - 1}, got ${this.chunkSize}`,
+      );
+    }
+    this.intentTtl = (options.intentTtlDays ?? 30) * DAY;
+    this.claimTtl = (options.claimTtlDays ?? 90) * DAY;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Where each log stands: one strongly consistent read per 100 logs. */
+  async states(logIds: readonly string[]): Promise<Map<string, LedgerState>> {
+    const found = await this.table.getAll(
+      'ledger entries',
+      logIds.map((id) => keys.log(id)),
+    );
+    const states = new Map<string, LedgerState>();
+    for (const id of logIds) {
+      const key = keys.log(id);
+      const entry = found.get(`${key.pk}\n${key.sk}`);
+      // Entries written before batches existed have no state: they are done.
+      if (entry === undefined) states.set(id, { state: 'new' });
+      else if (entry.state === 'claimed') states.set(id, { state: 'claimed', batchId: String(entry.batch) });
+      else states.set(id, { state: 'done' });
+    }
+    return states;
+  }
+
+  /** Steps 1 to 4 for a plan of new logs. */
+  async commit(plan: BatchPlan): Promise<CommitResult> {
+    if (plan.logs.length === 0 || plan.logs.length > MAX_LOGS_PER_BATCH) {
+      throw new RangeError(`a batch holds 1 to ${MAX_LOGS_PER_BATCH} logs, got ${plan.logs.length}`);
+    }
+    const writes = noWrites();
+    const batchId = randomUUID();
+    const intent: StoredIntent = { ...plan, chunkSize: this.chunkSize };
+    const payload = gzipSync(JSON.stringify(intent));
+    const parts: Item[] = [];
+    for (let start = 0, part = 0; start < payload.length || part === 0; start += INTENT_PART_BYTES, part++) {
+      parts.push({
+        ...marshall(keys.intentPart(batchId, part)),
+        data: { B: payload.subarray(start, start + INTENT_PART_BYTES) },
+        [EXPIRES_AT]: { N: String(this.expiry(this.intentTtl)) },
+      });
+    }
+    await this.table.putAll(`intent of batch ${batchId}`, parts, writes);
+
+    const header: TransactWriteItem = {
+      Put: {
+        TableName: this.table.name,
+        Item: marshall({
+          ...keys.intent(batchId),
+          parts: parts.length,
+          digest: createHash('sha256').update(payload).digest('base64url'),
+          logs: plan.logs.map((log) => log.location),
+          createdAt: this.now().toISOString(),
+          [EXPIRES_AT]: this.expiry(this.intentTtl),
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    const claims: TransactWriteItem[] = plan.logs.map((log) => ({
+      Put: {
+        TableName: this.table.name,
+        Item: marshall({ ...keys.log(log.id), state: 'claimed', batch: batchId, location: log.location }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+    const claimed = await this.table.transact(`claim of batch ${batchId}`, [header, ...claims], writes);
+    // The header's condition fails only when an earlier attempt of this very transaction
+    // succeeded and its answer was lost: the batch id is fresh, nobody else writes it.
+    if (claimed.cancelledAt.length > 0 && !claimed.cancelledAt.includes(0)) {
+      const taken = claimed.cancelledAt.map((index) => plan.logs[index - 1]?.id as string);
+      return { status: 'conflict', taken, writes };
+    }
+    const outcome = await this.apply(batchId, intent, writes);
+    return { status: 'committed', outcome };
+  }
+
+  /** Completes a batch that someone claimed and did not finish, from its stored intent. */
+  async resume(batchId: string): Promise<BatchOutcome> {
+    const writes = noWrites();
+    return this.apply(batchId, await this.readIntent(batchId), writes);
+  }
+
+  private async readIntent(batchId: string): Promise<StoredIntent> {
+    const items = await this.table.query(`intent of batch ${batchId}`, {
+      pk: keys.batchPartition(batchId),
+      consistent: true,
+    });
+    const header = items.find((item) => item.sk === keys.intent(batchId).sk);
+    if (!header) {
+      throw new CleartrailError(
+        `batch ${batchId} claimed logs but its intent is gone (kept ${this.intentTtl / DAY} days): ` +
+          'those logs may be partly counted and need a manual check',
+        { retryable: false },
+      );
+    }
+    const parts = items
+      .filter((item) => String(item.sk).startsWith(keys.partPrefix))
+      .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1))
+      .map((item) => item.data as Uint8Array);
+    const payload = Buffer.concat(parts);
+    if (
+      parts.length !== Number(header.parts) ||
+      createHash('sha256').update(payload).digest('base64url') !== header.digest
+    ) {
+      throw new CleartrailError(`batch ${batchId}: its stored intent is incomplete or altered`, { retryable: false });
+    }
+    return JSON.parse(gunzipSync(payload).toString('utf8')) as StoredIntent;
+  }
+
+  /** Steps 3 and 4: idempotent, so the committer and any number of resumers may run it at once. */
+  private async apply(batchId: string, intent: StoredIntent, writes: WriteCount): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = {
+      ...writes,
+      batchId,
+      chunks: 0,
+      chunksSkipped: 0,
+      claimsWon: 0,
+      claimsLost: 0,
+    };
+    const buckets = new Set([
+      ...intent.tallies.map((tally) => tally.bucket),
+      ...intent.shared.flatMap((request) => request.tallies.map((tally) => tally.bucket)),
+    ]);
+    // The index only names buckets: an idempotent plain put, outside the transactions where
+    // every batch would conflict on it.
+    await this.table.putAll(
+      'bucket index',
+      [...buckets].sort().map((bucket) => marshall(keys.bucketIndex(bucket))),
+      outcome,
+    );
+
+    const applied = await this.table.query(`progress of batch ${batchId}`, {
+      pk: keys.batchPartition(batchId),
+      beginsWith: keys.appliedPrefix,
+      consistent: true,
+    });
+    const done = new Set(applied.map((item) => keys.appliedChunkOf(String(item.sk))));
+    outcome.chunks = Math.ceil(intent.tallies.length / intent.chunkSize);
+    for (let chunk = 0; chunk < outcome.chunks; chunk++) {
+      if (done.has(chunk)) {
+        outcome.chunksSkipped++;
+        continue;
+      }
+      const tallies = intent.tallies.slice(chunk * intent.chunkSize, (chunk + 1) * intent.chunkSize);
+      const written = await this.table.transact(
+        `chunk ${chunk} of batch ${batchId}`,
+        [
+          {
+            Put: {
+              TableName: this.table.name,
+              Item: marshall({ ...keys.applied(batchId, chunk), [EXPIRES_AT]: this.expiry(this.intentTtl) }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...tallies.map((tally) => this.updateAction(tally)),
+        ],
+        outcome,
+      );
+      if (written.cancelledAt.includes(0)) outcome.chunksSkipped++;
+      else if (written.cancelledAt.length > 0) throw updateConditionFailed(batchId);
+    }
+
+    await this.applyShared(batchId, intent.shared, outcome);
+
+    const processedAt = this.now().toISOString();
+    await this.table.putAll(
+      `done entries of batch ${batchId}`,
+      intent.logs.map((log) =>
+        marshall({
+          ...keys.log(log.id),
+          state: 'done',
+          batch: batchId,
+          location: log.location,
+          processedAt,
+          s3Records: log.s3Records,
+          requests: log.requests,
+        }),
+      ),
+      outcome,
+    );
+    return outcome;
+  }
+
+  private async applyShared(
+    batchId: string,
+    shared: readonly SharedRequestTallies[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
+    for (let start = 0; start < shared.length; start += CLAIMS_PER_TRANSACTION) {
+      let pending = shared.slice(start, start + CLAIMS_PER_TRANSACTION);
+      // Each round either commits or learns which claims another copy (or an earlier run of this
+      // same intent) holds; it drops those and tries again with the rest, so it ends.
+      while (pending.length > 0) {
+        const claims: TransactWriteItem[] = pending.map((request) => ({
+          Put: {
+            TableName: this.table.name,
+            Item: marshall({
+              ...keys.sharedClaim(request.sharedEventId),
+              batch: batchId,
+              [EXPIRES_AT]: this.expiry(this.claimTtl),
+            }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        }));
+        const tallies = mergeTallies(pending.map((request) => request.tallies));
+        const written = await this.table.transact(
+          `cross-account requests of batch ${batchId}`,
+          [...claims, ...tallies.map((tally) => this.updateAction(tally))],
+          outcome,
+        );
+        if (written.cancelledAt.length === 0) {
+          outcome.claimsWon += pending.length;
+          break;
+        }
+        const lost = new Set(written.cancelledAt.filter((index) => index < pending.length));
+        if (lost.size === 0) throw updateConditionFailed(batchId);
+        outcome.claimsLost += lost.size;
+        pending = pending.filter((_, index) => !lost.has(index));
+      }
+    }
+  }
+
+  private updateAction(tally: Tally): TransactWriteItem {
+    return { Update: { TableName: this.table.name, ...tallyUpdate(tally) } };
+  }
+
+  private expiry(seconds: number): number {
+    return Math.floor(this.now().getTime() / 1000) + seconds;
+  }
+}
+
+function updateConditionFailed(batchId: string): CleartrailError {
+  return new CleartrailError(`batch ${batchId}: an aggregate update failed its condition`, { retryable: false });
+}

@@ -1,0 +1,100 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { clientTallyOf, hourTallyOf, keys, tallyUpdate } from '../../lib/store/layout';
+import { addTally, type ClientTally, type HourTally, mergeTallies } from '../../lib/tally';
+
+const hourTally: HourTally = {
+  kind: 'hour',
+  bucket: 'acme-data',
+  hour: '2026-11-20T10',
+  counters: { http: 2, https: 5, 'reason_no-tls-with-evidence': 2 },
+  rangesSyncTokens: ['1787411825'],
+};
+const clientTally: ClientTally = {
+  kind: 'client',
+  bucket: 'acme-data',
+  hour: '2026-11-20T10',
+  client: {
+    clientId: 'abcdefghijkl',
+    address: '203.0.113.7',
+    class: 'external',
+    principal: 'arn:aws:iam::111122223333:user/alice',
+    userAgent: 'aws-cli/2.15.0',
+    network: 'office',
+  },
+  counters: { requests: 2, http: 2, op_GetObject: 2 },
+  seen: [1763633000, 1763634000],
+  rangesSyncTokens: ['1787411825'],
+};
+
+/** The item an update would create on an empty key, as DynamoDB applies ADD and SET if_not_exists. */
+function applyToEmptyItem(update: ReturnType<typeof tallyUpdate>): Record<string, unknown> {
+  const item: Record<string, unknown> = unmarshall(update.Key);
+  const values = unmarshall(update.ExpressionAttributeValues);
+  for (const clause of update.UpdateExpression.split(/ (?=ADD |SET )/)) {
+    for (const part of clause.replace(/^(ADD|SET) /, '').split(', ')) {
+      const [name] = part.split(/[ =]/);
+      const value = values[`:v${name?.slice(2)}`];
+      item[update.ExpressionAttributeNames[name as string] as string] = value;
+    }
+  }
+  return item;
+}
+
+describe('Module: store layout', () => {
+  it('bounds a window so that every hour and client key of it falls inside, and no other', () => {
+    const [from, to] = keys.sortKeyRange('client', { fromHour: '2026-11-20T10', toHour: '2026-11-21T23' });
+    const inside = keys.tally(clientTally).sk;
+    const after = keys.tally({ ...clientTally, hour: '2026-11-22T00' }).sk;
+    expect(inside >= from && inside <= to).toBe(true);
+    expect(after <= to).toBe(false);
+    const [hourFrom, hourTo] = keys.sortKeyRange('hour', {});
+    expect(keys.tally(hourTally).sk >= hourFrom && keys.tally(hourTally).sk <= hourTo).toBe(true);
+    expect(inside >= hourFrom && inside <= hourTo).toBe(false);
+  });
+
+  it.each([
+    ['hour', hourTally, hourTallyOf],
+    ['client', clientTally, clientTallyOf],
+  ] as const)('reads back a %s tally exactly as it was written', (_kind, tally, read) => {
+    expect(read(applyToEmptyItem(tallyUpdate(tally)))).toEqual(tally);
+  });
+
+  it('keeps two clients that share an address in one hour apart', () => {
+    const other = { ...clientTally, client: { ...clientTally.client, clientId: 'zzzzzzzzzzzz' } };
+    expect(keys.tally(other)).not.toEqual(keys.tally(clientTally));
+  });
+});
+
+describe('Function: mergeTallies', () => {
+  it('adds counters, unions range tokens and keeps only the extremes of seen', () => {
+    const later: ClientTally = {
+      ...clientTally,
+      counters: { requests: 1, http: 1, op_PutObject: 1 },
+      seen: [1763639000, 1763639000],
+      rangesSyncTokens: ['1787500000'],
+    };
+    const [merged, ...rest] = mergeTallies([[clientTally], [later]]);
+    expect(rest).toEqual([]);
+    expect(merged).toMatchObject({
+      counters: { requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 },
+      seen: [1763633000, 1763639000],
+      rangesSyncTokens: ['1787411825', '1787500000'],
+    });
+    // The inputs are not changed: a fold can be merged into several plans after a conflict.
+    expect(clientTally.counters.http).toBe(2);
+  });
+
+  it('gives the same result whatever the order of the logs', () => {
+    const other: HourTally = { ...hourTally, hour: '2026-11-20T11', counters: { https: 1 } };
+    expect(mergeTallies([[other, clientTally], [hourTally]])).toEqual(
+      mergeTallies([[hourTally], [clientTally, other]]),
+    );
+  });
+
+  it('adds one tally into another of the same identity', () => {
+    const target: HourTally = { ...hourTally, counters: { ...hourTally.counters } };
+    addTally(target, hourTally);
+    expect(target.counters).toEqual({ http: 4, https: 10, 'reason_no-tls-with-evidence': 4 });
+  });
+});
