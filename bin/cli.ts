@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { RunResult } from '../lib/batch-runner';
 import { NO_BUCKET } from '../lib/bucket';
 import { enforceHttpsPolicy, MIN_TLS_VERSIONS, type MinTlsVersion, validateBucketName } from '../lib/bucket-policy';
 import { type ClientReport, summarizeClients } from '../lib/clients';
@@ -14,11 +15,12 @@ import { fixedIpRanges } from '../lib/ranges-source';
 import { assessReadiness, DEFAULT_MAX_GAP_HOURS } from '../lib/readiness';
 import { type BucketReport, compareByRisk, summarizeBucket, type TimeWindow } from '../lib/report';
 import { OWN_USER_AGENT } from '../lib/request';
-import type { AggregateStore } from '../lib/store';
+import { type AggregateStore, MAX_LOGS_PER_BATCH } from '../lib/store';
 import { counter, type HourTally } from '../lib/tally';
 import { parseTimeBound, parseTimeWindow } from '../lib/time-window';
 import { VERDICTS } from '../lib/verdict';
 import { version } from '../package.json';
+import { analyzeFiles, progressPrinter } from './analysis';
 import { bucketTable, clientFindingLines, clientTable, csv, findingLines, hygieneTable, readinessText } from './format';
 import { type HtmlBucket, renderHtmlReport } from './html-report';
 import { findLogFiles, localLogSource } from './local-files';
@@ -27,7 +29,8 @@ import { openStore, type StoreSession } from './session';
 const USAGE = `cleartrail ${version}: which clients still talk to your S3 buckets over plain HTTP
 
 Usage:
-  cleartrail analyze   [--json] [--networks NAME=CIDR,...] [store options] PATH...
+  cleartrail analyze   [--json] [--networks NAME=CIDR,...] [--workers N] [--batch-files N]
+                       [store options] PATH...
   cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [store options]
   cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
@@ -41,7 +44,9 @@ Store options:
   --region R            its region
 
 T is an ISO time (2026-11-20, 2026-11-20T13:00Z) or a span back from now (36h, 7d, 2w).
-PATH is a .json or .json.gz CloudTrail file, or a directory searched recursively.
+PATH is a .json or .json.gz CloudTrail file, or a directory searched recursively. analyze reads
+  files on --workers threads (default: one per core) and commits them in batches of up to
+  --batch-files (default and most 99); progress shows on stderr when it is a terminal.
 report --html FILE also writes a self-contained HTML page (charts, verdicts, clients).
 clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2, SigV2).
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
@@ -65,6 +70,8 @@ const OPTIONS = {
   'min-tls': { type: 'string' },
   'max-gap-hours': { type: 'string' },
   html: { type: 'string' },
+  'batch-files': { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -128,20 +135,39 @@ async function analyze(values: Values, paths: string[]): Promise<number> {
     process.stderr.write('cleartrail: no .json or .json.gz log files found\n');
     return missing.length > 0 ? 1 : 0;
   }
+  const batchFiles = parseWholeNumber('--batch-files', values['batch-files'], MAX_LOGS_PER_BATCH, 1);
+  if (batchFiles > MAX_LOGS_PER_BATCH) return usageError(`--batch-files is at most ${MAX_LOGS_PER_BATCH}`);
+  const workers = values.workers === undefined ? undefined : parseWholeNumber('--workers', values.workers, 1, 1);
   return withStore(values, async (session) => {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
-    const results: FileResult[] = [];
+    const sources = await Promise.all(files.map((file) => localLogSource(file)));
+    const analysis = await analyzeFiles(context, sources, {
+      networks,
+      workers,
+      limits: { logs: batchFiles },
+      progress: values.json ? undefined : progressPrinter(process.stderr),
+    });
+    const results = analysis.results.map(fileResult);
     let problems = missing.length;
-    for (const file of files) {
-      const result = await countWithReport(context, await localLogSource(file));
-      if (result.status !== 'counted' && result.status !== 'already-counted') problems++;
-      results.push(result);
+    for (const result of results) {
+      if (result.status === 'failed' || result.status === 'error') {
+        problems++;
+        const nothing = result.status === 'failed' ? `[${result.code}]; nothing from it was counted` : 'not counted';
+        process.stderr.write(`cleartrail: ${result.message} ${nothing}\n`);
+      }
     }
-    const counted = results.filter((r) => r.status === 'counted').length;
+    const counted = results.filter((r) => r.status === 'counted' || r.status === 'completed').length;
     const already = results.filter((r) => r.status === 'already-counted').length;
+    const stopped = results.filter((r) => r.status === 'error').length;
     process.stderr.write(
-      `cleartrail: ${counted} files counted, ${already} already counted, ${problems} failed; aggregates in ${session.description}\n`,
+      `cleartrail: ${counted} files counted, ${already} already counted, ${problems} failed; ` +
+        `${analysis.writeUnits.toLocaleString('en-US')} write units; aggregates in ${session.description}\n`,
     );
+    if (stopped > 0) {
+      process.stderr.write(
+        `cleartrail: stopped with ${stopped} files not counted; run the same command again to finish: nothing is counted twice\n`,
+      );
+    }
     // Prints what the store now holds, exactly as `report` would: analyze and report agree, and a
     // second analyze of the same files prints the same numbers again.
     const reports = await loadBucketReports(session.store, { window: {} });
@@ -165,8 +191,23 @@ async function analyze(values: Values, paths: string[]): Promise<number> {
 
 type FileResult =
   | { status: 'counted'; location: string; requests: number }
-  | { status: 'already-counted'; location: string }
+  | { status: 'already-counted' | 'completed'; location: string }
   | { status: 'failed' | 'error'; location: string; code: string; message: string };
+
+function fileResult(result: RunResult): FileResult {
+  const location = result.log.location;
+  switch (result.status) {
+    case 'counted':
+      return { status: 'counted', location, requests: result.summary.requests };
+    case 'already-counted':
+    case 'completed':
+      return { status: result.status, location };
+    case 'failed':
+      return { status: 'failed', location, code: result.error.code, message: result.error.message };
+    case 'not-counted':
+      return { status: 'error', location, code: result.error.name, message: `${location}: ${result.error.message}` };
+  }
+}
 
 async function countWithReport(context: CountingContext, source: LogSource): Promise<FileResult> {
   try {
@@ -175,8 +216,8 @@ async function countWithReport(context: CountingContext, source: LogSource): Pro
       process.stderr.write(`cleartrail: ${result.error.message} [${result.error.code}]; nothing from it was counted\n`);
       return { status: 'failed', location: source.location, code: result.error.code, message: result.error.message };
     }
-    if (result.status === 'already-counted') return { status: 'already-counted', location: source.location };
-    if (result.status === 'completed') return { status: 'counted', location: source.location, requests: 0 };
+    if (result.status === 'already-counted' || result.status === 'completed')
+      return { status: result.status, location: source.location };
     return { status: 'counted', location: source.location, requests: result.summary.requests };
   } catch (error) {
     const message = `${source.location}: ${(error as Error).message}`;
@@ -279,7 +320,7 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
         source = await localLogSource(target);
       }
       const result = await countWithReport(context, source);
-      if (result.status === 'counted' || result.status === 'already-counted') {
+      if (result.status === 'counted' || result.status === 'already-counted' || result.status === 'completed') {
         if (failure) await session.store.clearFailure(failure.logId);
         process.stderr.write(`cleartrail: ${target}: ${result.status}\n`);
       } else {

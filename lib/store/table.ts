@@ -64,7 +64,7 @@ export class Table {
       what,
       async () => {
         try {
-          const result = await this.client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+          await this.client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
           for (const action of actions) {
             const written = action.Put?.Item ?? updatedAttributes(action);
             if (written === undefined) continue;

@@ -1,0 +1,68 @@
+import { type BatchLimits, countInBatches, type Progress, type RunResult } from '../lib/batch-runner';
+import type { NamedNetwork } from '../lib/networks';
+import type { CountingContext, LogSource } from '../lib/pipeline';
+import { FoldPool } from './fold-pool';
+
+export interface AnalysisOptions {
+  networks: readonly NamedNetwork[];
+  workers?: number;
+  limits?: Partial<BatchLimits>;
+  /** Where progress goes; only when it is a terminal (see progressPrinter). */
+  progress?: (progress: Progress) => void;
+}
+
+export interface Analysis {
+  results: RunResult[];
+  writeUnits: number;
+}
+
+/**
+ * Counts local log files: read and folded on worker threads, committed in batches by this
+ * thread while the next batch is read.
+ */
+export async function analyzeFiles(
+  context: CountingContext,
+  logs: readonly LogSource[],
+  options: AnalysisOptions,
+): Promise<Analysis> {
+  const pool = new FoldPool({ size: options.workers, networks: options.networks });
+  try {
+    const results = await countInBatches(context, logs, {
+      fold: (log) => pool.fold(log),
+      // One file waiting per worker keeps every worker busy while the main thread commits.
+      concurrency: pool.size * 2,
+      limits: options.limits,
+      onProgress: options.progress,
+    });
+    // A batch's outcome is shared by its logs: count each batch once.
+    const batches = new Map<string, number>();
+    for (const result of results) {
+      if (result.status === 'counted') batches.set(result.store.batchId, result.store.writeUnits);
+    }
+    return { results, writeUnits: [...batches.values()].reduce((sum, units) => sum + units, 0) };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Progress on one stderr line rewritten in place: logs done, records per second and the time
+ * left. Quiet when stderr is not a terminal, so pipes, CI and `--json` see nothing of it.
+ */
+export function progressPrinter(stream: NodeJS.WriteStream): ((progress: Progress) => void) | undefined {
+  if (!stream.isTTY) return undefined;
+  let last = 0;
+  return (progress) => {
+    const now = performance.now();
+    const done = progress.logsDone === progress.logsTotal;
+    if (!done && now - last < 250) return;
+    last = now;
+    const perSecond = progress.elapsedSeconds > 0 ? progress.records / progress.elapsedSeconds : 0;
+    const rate = progress.logsDone > 0 ? progress.elapsedSeconds / progress.logsDone : 0;
+    const left = rate * (progress.logsTotal - progress.logsDone);
+    const line =
+      `${progress.logsDone}/${progress.logsTotal} files, ${Math.round(perSecond).toLocaleString('en-US')} records/s` +
+      (done ? `, ${progress.elapsedSeconds.toFixed(1)} s` : `, about ${Math.ceil(left)} s left`);
+    stream.write(`\r\x1b[2K${line}${done ? '\n' : ''}`);
+  };
+}
