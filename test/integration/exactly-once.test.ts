@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import {
   InjectedFault,
   injectFault,
 } from '../support/counting';
+import { countAndKillAt } from '../support/kill';
 import { syntheticRecords } from '../support/synthetic-log';
 
 // Small chunks, so that one file needs many transactions and a fault can land between any two.
@@ -137,7 +137,7 @@ describe('Exactly-once counting against DynamoDB Local', () => {
 
   it('equals one clean run after the process is killed (SIGKILL) at several points of its writes', async () => {
     // Prepare
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cleartrail-kill-')), 'log.json.gz');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cleartrail-kill-')), 'log-under-test');
     writeFileSync(file, log.bytes);
     const points = [3, Math.floor(callsOfOneRun / 2), callsOfOneRun - 1].flatMap((call) => [
       { call, when: 'before' as const },
@@ -147,25 +147,7 @@ describe('Exactly-once counting against DynamoDB Local', () => {
     for (const point of points) {
       const table = await freshTable();
       // Act: freeze the child at the chosen call, then kill it the way Lambda ends a timed-out run.
-      const child = fork(
-        path.join(__dirname, '../support/count-child.ts'),
-        [table, file, String(point.call), point.when],
-        {
-          execArgv: ['--import', 'tsx'],
-          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-        },
-      );
-      const frozen = await new Promise<string>((resolve) => {
-        let output = '';
-        child.stdout?.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('\n')) resolve(output.trim());
-        });
-      });
-      expect(frozen).toBe('frozen');
-      const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      expect(await countAndKillAt(table, point, [file])).toBe('frozen');
       const client = newClient();
       const retry = await countLog(
         countingContext(client, table, { chunkSize: CHUNK_SIZE, retry: FAST_RETRIES }),

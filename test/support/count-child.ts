@@ -1,20 +1,22 @@
 /**
- * Counts one log file in a child process that freezes at a chosen DynamoDB call, so that a
- * test can SIGKILL it there: the crash lands exactly between two writes (or with one in flight).
+ * Counts log files as one batch in a child process that freezes at a chosen DynamoDB call, so
+ * that a test can SIGKILL it there: the crash lands exactly between two writes (or with one in
+ * flight). Each file's id is its base name.
  *
- * node --import tsx test/support/count-child.ts <table> <log file> <call number> <before|after>
+ * node --import tsx test/support/count-child.ts <table> <call number> <before|after> <log file>...
  */
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import { bundledIpRanges } from '../../lib/ip-ranges';
-import { countLog } from '../../lib/pipeline';
+import { countBatch } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
 import { AggregateStore } from '../../lib/store';
 
-const [table, file, pauseAtText, when] = process.argv.slice(2);
-if (!table || !file || !pauseAtText || (when !== 'before' && when !== 'after')) {
-  process.stderr.write('usage: count-child.ts <table> <log file> <call number> <before|after>\n');
+const [table, pauseAtText, when, ...files] = process.argv.slice(2);
+if (!table || files.length === 0 || !pauseAtText || (when !== 'before' && when !== 'after')) {
+  process.stderr.write('usage: count-child.ts <table> <call number> <before|after> <log file>...\n');
   process.exit(2);
 }
 const pauseAt = Number(pauseAtText);
@@ -38,13 +40,18 @@ client.middlewareStack.add(
   { step: 'initialize', name: 'freezeForKill' },
 );
 
-countLog(
+countBatch(
   {
     store: new AggregateStore(client, table, { chunkSize: 6 }),
     ranges: fixedIpRanges(bundledIpRanges()),
     networks: [],
   },
-  { id: 'log-under-test', location: file, format: cloudTrailFormat, open: async () => createReadStream(file) },
-).then((result) => {
-  process.stdout.write(`finished ${result.status}\n`);
+  files.map((file) => ({
+    id: path.basename(file),
+    location: file,
+    format: cloudTrailFormat,
+    open: async () => createReadStream(file),
+  })),
+).then((results) => {
+  process.stdout.write(`finished ${results.map((result) => result.status).join(' ')}\n`);
 });
