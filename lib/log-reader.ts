@@ -139,7 +139,7 @@ export async function* readS3Records(
 function parseRecord(scanner: RecordScanner, objectName: string, chunkText: ChunkText): CloudTrailRecord | undefined {
   const { start, end } = scanner;
   const inChunk = scanner.buffer === chunkText.chunk;
-  const shared = inChunk ? chunkText.text() : undefined;
+  const shared = inChunk ? chunkText.text(start, end) : undefined;
   const text = shared ?? scanner.buffer.toString('utf8', start, end);
   try {
     if (shared !== undefined) return parseRecordFields(shared, chunkText.backslashFree(start, end), start, end);
@@ -187,9 +187,16 @@ class ChunkText {
     this.nextBackslash = -1;
   }
 
-  /** The chunk as a string, when its records can be parsed in place. */
-  text(): string | undefined {
-    if (!this.ascii) return undefined;
+  /**
+   * The chunk as a string, when the record at `[start, end)` can be parsed in place: the chunk
+   * has no control byte and the record is ASCII. One non-ASCII character (an object key, a user
+   * agent) is enough to make a chunk non-ASCII; its other records still share the decoded copy,
+   * whose byte offsets are character offsets up to the first non-ASCII byte and for every ASCII
+   * record's own range (latin1 maps each byte to one character).
+   */
+  text(start: number, end: number): string | undefined {
+    if (!this.noControl) return undefined;
+    if (!this.ascii && !isAscii(this.chunk.subarray(start, end))) return undefined;
     this.decoded ??= this.chunk.toString('latin1');
     return this.decoded;
   }
