@@ -9,7 +9,7 @@ import { parseEventTime } from '../../lib/request';
 import { createSourceClassifier } from '../../lib/source';
 
 const ranges = bundledIpRanges();
-const office = parseNamedNetworks('office=203.0.113.0/24', 'test');
+const office = parseNamedNetworks('office=203.0.113.0/24');
 
 let sequence = 0;
 const record = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
