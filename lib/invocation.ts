@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CleartrailError, PermanentLogError } from './errors';
+import { CleartrailError, failureCode, PermanentLogError, retryDecision } from './errors';
 import { type CountingContext, type CountResult, countLog, s3LogSource } from './pipeline';
 import { type LogObjectRef, skipReason, type Trigger } from './trigger';
 
@@ -39,9 +39,17 @@ export interface SqsBatchResponse {
 
 /**
  * Counts the log objects an invocation names and answers in the shape its trigger expects.
- * Retry policy: a file that is unusable is recorded as failed and reported, never retried; any
- * other error is retried: thrown for direct invocations (Lambda retries, then the on-failure
- * destination), a batch item failure for SQS, TemporaryFailure for Batch Operations.
+ *
+ * Retry policy, one rule for every trigger, decided by `retryDecision` from the error class:
+ * - `permanent` (an unusable log, or any error whose class says retrying gives the same
+ *   result, such as a chunk plan that conflicts with an earlier attempt): recorded as a failed
+ *   log (`cleartrail failures` lists it, `cleartrail reprocess` counts it once fixed) and
+ *   answered as done: PermanentFailure for Batch Operations, acknowledged for SQS (so the
+ *   message does not circle until the dead-letter queue), counted as `failed` for a direct or
+ *   async invocation.
+ * - `retry` (throttling, network, anything unknown): TemporaryFailure for Batch Operations, a
+ *   batch item failure for SQS, thrown for direct and async invocations (Lambda retries, then
+ *   the on-failure destination). Counted files are skipped on the retry, so it is safe.
  */
 export async function handleTrigger(
   trigger: Trigger,
@@ -52,7 +60,7 @@ export async function handleTrigger(
       const results: BatchOperationsResponse['results'] = [];
       for (const task of trigger.tasks) {
         try {
-          results.push({ taskId: task.taskId, ...batchResult(await countObject(task.object, context)) });
+          results.push({ taskId: task.taskId, ...batchResult(await settleObject(task.object, context)) });
         } catch (error) {
           context.log.error('log object not counted, Batch Operations may retry it', {
             ...where(task.object),
@@ -76,7 +84,7 @@ export async function handleTrigger(
       const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
       for (const message of trigger.messages) {
         try {
-          for (const object of message.objects) await countObject(object, context);
+          for (const object of message.objects) await settleObject(object, context);
         } catch (error) {
           context.log.error('SQS message not processed, it will be delivered again', {
             messageId: message.messageId,
@@ -94,9 +102,9 @@ export async function handleTrigger(
       const errors: unknown[] = [];
       for (const object of trigger.objects) {
         try {
-          const outcome = await countObject(object, context);
+          const outcome = await settleObject(object, context);
           if (outcome === 'skipped' || outcome.status === 'already-counted') totals.skipped++;
-          else if (outcome.status === 'failed') totals.failed++;
+          else if (outcome.status === 'failed' || outcome.status === 'failed-permanently') totals.failed++;
           else totals.counted++;
         } catch (error) {
           context.log.error('log object not counted, the invocation will be retried', {
@@ -118,6 +126,35 @@ export async function handleTrigger(
       }
       return totals;
     }
+  }
+}
+
+/** What became of one object when no retry can help; a retryable error is thrown instead. */
+type ObjectOutcome = CountResult | 'skipped' | { status: 'failed-permanently'; error: CleartrailError };
+
+/**
+ * Counts one object, or records it as failed when its error is permanent: `countLog` records
+ * unusable logs itself, this records the other permanent errors the same way.
+ */
+async function settleObject(object: LogObjectRef, context: InvocationContext): Promise<ObjectOutcome> {
+  const source = s3LogSource(context.s3, object);
+  try {
+    return await countObject(object, context);
+  } catch (error) {
+    if (retryDecision(error) === 'retry' || !(error instanceof CleartrailError)) throw error;
+    await context.counting.store.recordFailure({
+      logId: source.id,
+      location: source.location,
+      code: failureCode(error),
+      message: error.message,
+      failedAt: (context.counting.now?.() ?? new Date()).toISOString(),
+    });
+    context.log.error('log object not counted, and retrying would not help; recorded as failed', {
+      ...where(object),
+      error: describe(error),
+    });
+    context.metrics.addMetric('LogsFailed', 'Count', 1);
+    return { status: 'failed-permanently', error };
   }
 }
 
@@ -166,7 +203,7 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
 }
 
 function batchResult(
-  outcome: CountResult | 'skipped',
+  outcome: ObjectOutcome,
 ): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
   if (outcome === 'skipped')
     return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
@@ -178,6 +215,8 @@ function batchResult(
         resultCode: 'PermanentFailure',
         resultString: `${outcome.error.code}: ${outcome.error.message}`.slice(0, 1000),
       };
+    case 'failed-permanently':
+      return { resultCode: 'PermanentFailure', resultString: describe(outcome.error).slice(0, 1000) };
     case 'counted':
       return { resultCode: 'Succeeded', resultString: `counted ${outcome.summary.requests} S3 requests` };
   }
