@@ -1,7 +1,9 @@
+import { NO_BUCKET } from './bucket';
 import { type ClientReport, summarizeClients } from './clients';
 import { type BucketReport, sortKeyRange, summarizeBucket, type TimeWindow } from './report';
-import { CLIENT_PREFIX, HOUR_PREFIX } from './schema';
-import type { AggregateStore } from './store';
+import { CLIENT_PREFIX, counter, HOUR_PREFIX } from './schema';
+import type { AggregateStore, PlainItem } from './store';
+import { VERDICTS } from './verdict';
 
 /**
  * Reports for one bucket or for every bucket in the index, sorted by bucket name. Two Queries
@@ -31,4 +33,59 @@ export async function loadClients(
 ): Promise<ClientReport[]> {
   const items = await store.bucketItems(options.bucket, ...sortKeyRange(CLIENT_PREFIX, options.window));
   return summarizeClients(items, { includeHygiene: options.includeHygiene });
+}
+
+/** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */
+export interface ReadinessInputs {
+  report: BucketReport;
+  clients: ClientReport[];
+  hourItemsHours: string[];
+}
+
+/** One Query for the bucket's hours and one for its clients in the window. */
+export async function loadReadinessInputs(
+  store: AggregateStore,
+  bucket: string,
+  window: TimeWindow,
+): Promise<ReadinessInputs> {
+  const [hours, clientItems] = await Promise.all([
+    store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, window)),
+    store.bucketItems(bucket, ...sortKeyRange(CLIENT_PREFIX, window)),
+  ]);
+  return {
+    report: summarizeBucket(bucket, hours, clientItems),
+    clients: summarizeClients(clientItems, { includeHygiene: true }),
+    hourItemsHours: hoursWithRecords(hours),
+  };
+}
+
+/**
+ * Readiness inputs for one bucket, or for every bucket of the index that has data in the
+ * window (requests without a bucket left out), in index order.
+ */
+export async function loadReadinessInputsOfBuckets(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow },
+): Promise<Array<{ bucket: string } & ReadinessInputs>> {
+  const names = options.bucket ? [options.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
+  const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
+  for (const bucket of names) {
+    const inputs = await loadReadinessInputs(store, bucket, options.window);
+    if (inputs.report.total > 0 || options.bucket) loaded.push({ bucket, ...inputs });
+  }
+  return loaded;
+}
+
+/** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
+export async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
+  return hoursWithRecords(await store.bucketItems(bucket, ...sortKeyRange(HOUR_PREFIX, {})))
+    .sort()
+    .at(-1);
+}
+
+/** The hours of hour items that counted at least one request. */
+export function hoursWithRecords(hourItems: readonly PlainItem[]): string[] {
+  return hourItems
+    .filter((item) => VERDICTS.some((verdict) => Number(item[counter.verdict(verdict)] ?? 0) > 0))
+    .map((item) => String(item.hour ?? String(item.sk).slice(HOUR_PREFIX.length)));
 }
