@@ -137,11 +137,11 @@ type ObjectOutcome = CountResult | 'skipped' | { status: 'failed-permanently'; e
  * unusable logs itself, this records the other permanent errors the same way.
  */
 async function settleObject(object: LogObjectRef, context: InvocationContext): Promise<ObjectOutcome> {
-  const source = s3LogSource(context.s3, object);
   try {
     return await countObject(object, context);
   } catch (error) {
     if (retryDecision(error) === 'retry' || !(error instanceof CleartrailError)) throw error;
+    const source = s3LogSource(context.s3, object);
     await context.counting.store.recordFailure({
       logId: source.id,
       location: source.location,
