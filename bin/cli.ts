@@ -1,30 +1,14 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
-import type { RunResult } from '../lib/batch-runner';
-import { NO_BUCKET } from '../lib/bucket';
-import { enforceHttpsPolicy, MIN_TLS_VERSIONS, type MinTlsVersion, validateBucketName } from '../lib/bucket-policy';
-import { type ClientReport, summarizeClients } from '../lib/clients';
-import { ConfigurationError } from '../lib/errors';
-import { bundledIpRanges } from '../lib/ip-ranges';
-import { s3LogSource } from '../lib/log-object';
-import { parseNamedNetworks } from '../lib/networks';
-import { type CountingContext, countLog, type LogSource } from '../lib/pipeline';
-import { loadBucketReports, loadClients } from '../lib/queries';
-import { fixedIpRanges } from '../lib/ranges-source';
-import { assessReadiness, DEFAULT_MAX_GAP_HOURS } from '../lib/readiness';
-import { type BucketReport, compareByRisk, summarizeBucket, type TimeWindow } from '../lib/report';
-import { OWN_USER_AGENT } from '../lib/request';
-import { type AggregateStore, MAX_LOGS_PER_BATCH } from '../lib/store';
-import { counter, type HourTally } from '../lib/tally';
-import { parseTimeBound, parseTimeWindow } from '../lib/time-window';
-import { VERDICTS } from '../lib/verdict';
+import { parseTimeWindow } from '../lib/time-window';
 import { version } from '../package.json';
-import { analyzeFiles, progressPrinter } from './analysis';
-import { bucketTable, clientFindingLines, clientTable, csv, findingLines, hygieneTable, readinessText } from './format';
-import { type HtmlBucket, renderHtmlReport } from './html-report';
-import { findLogFiles, localLogSource } from './local-files';
-import { openStore, type StoreSession } from './session';
+import { analyze } from './commands/analyze';
+import { clients } from './commands/clients';
+import { enforceCheck } from './commands/enforce-check';
+import { failures } from './commands/failures';
+import { report } from './commands/report';
+import { reprocess } from './commands/reprocess';
+import { type Command, OPTIONS, usageMessage, type Values } from './options';
+import { note, print, usageError } from './output';
 
 const USAGE = `cleartrail ${version}: which clients still talk to your S3 buckets over plain HTTP
 
@@ -54,29 +38,25 @@ enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
 Results go to stdout, progress and errors to stderr.`;
 
-const OPTIONS = {
-  json: { type: 'boolean' },
-  csv: { type: 'boolean' },
-  'data-dir': { type: 'string', default: '.cleartrail' },
-  table: { type: 'string' },
-  region: { type: 'string' },
-  bucket: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  networks: { type: 'string' },
-  'all-failed': { type: 'boolean' },
-  hygiene: { type: 'boolean' },
-  days: { type: 'string' },
-  'min-tls': { type: 'string' },
-  'max-gap-hours': { type: 'string' },
-  html: { type: 'string' },
-  'batch-files': { type: 'string' },
-  workers: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+/** The command a name on the command line runs; each lives in bin/commands/. */
+function commandNamed(name: string): Command | undefined {
+  switch (name) {
+    case 'analyze':
+      return analyze;
+    case 'report':
+      return report;
+    case 'clients':
+      return clients;
+    case 'failures':
+      return failures;
+    case 'reprocess':
+      return reprocess;
+    case 'enforce-check':
+      return enforceCheck;
+    default:
+      return undefined;
+  }
+}
 
 /** Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or setup error). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -87,425 +67,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     return usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
+  const [name, ...operands] = positionals;
   if (values.version) {
     print(version);
     return 0;
   }
-  if (values.help || !command) {
+  if (values.help || !name) {
     print(USAGE);
     return values.help ? 0 : 2;
   }
   if (values.region && !values.table) return usageError('--region goes with --table');
+  const command = commandNamed(name);
 
   try {
     // Bad option values are usage errors, found before an embedded DynamoDB Local is started.
     parseTimeWindow(values.since, values.until, new Date());
-    switch (command) {
-      case 'analyze':
-        return await analyze(values, rest);
-      case 'report':
-        return await withStore(values, (session) =>
-          values.html ? htmlReport(session.store, values) : report(session.store, values),
-        );
-      case 'clients':
-        return await withStore(values, (session) => clients(session.store, values));
-      case 'failures':
-        return await withStore(values, (session) => failures(session.store, values));
-      case 'reprocess':
-        return await reprocess(values, rest);
-      case 'enforce-check':
-        return await enforceCheck(values);
-      default:
-        return usageError(`unknown command ${JSON.stringify(command)}`);
-    }
+    if (!command) return usageError(`unknown command ${JSON.stringify(name)}`);
+    return await command(values, operands);
   } catch (error) {
-    if (error instanceof RangeError || error instanceof ConfigurationError) return usageError(error.message);
-    process.stderr.write(`cleartrail: ${(error as Error).message}\n`);
+    const usage = usageMessage(error);
+    if (usage !== undefined) return usageError(usage);
+    note((error as Error).message);
     return 2;
   }
-}
-
-async function analyze(values: Values, paths: string[]): Promise<number> {
-  if (paths.length === 0) return usageError('analyze needs at least one file or directory');
-  const networks = parseNamedNetworks(values.networks ?? '', '--networks');
-  const { files, missing } = await findLogFiles(paths);
-  for (const path of missing) process.stderr.write(`cleartrail: ${path}: no such file or directory\n`);
-  if (files.length === 0) {
-    process.stderr.write('cleartrail: no .json or .json.gz log files found\n');
-    return missing.length > 0 ? 1 : 0;
-  }
-  const batchFiles = parseWholeNumber('--batch-files', values['batch-files'], MAX_LOGS_PER_BATCH, 1);
-  if (batchFiles > MAX_LOGS_PER_BATCH) return usageError(`--batch-files is at most ${MAX_LOGS_PER_BATCH}`);
-  const workers = values.workers === undefined ? undefined : parseWholeNumber('--workers', values.workers, 1, 1);
-  return withStore(values, async (session) => {
-    const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
-    const sources = await Promise.all(files.map((file) => localLogSource(file)));
-    const analysis = await analyzeFiles(context, sources, {
-      networks,
-      workers,
-      limits: { logs: batchFiles },
-      progress: values.json ? undefined : progressPrinter(process.stderr),
-    });
-    const results = analysis.results.map(fileResult);
-    let problems = missing.length;
-    for (const result of results) {
-      if (result.status === 'failed' || result.status === 'error') {
-        problems++;
-        const nothing = result.status === 'failed' ? `[${result.code}]; nothing from it was counted` : 'not counted';
-        process.stderr.write(`cleartrail: ${result.message} ${nothing}\n`);
-      }
-    }
-    const counted = results.filter((r) => r.status === 'counted' || r.status === 'completed').length;
-    const already = results.filter((r) => r.status === 'already-counted').length;
-    const stopped = results.filter((r) => r.status === 'error').length;
-    process.stderr.write(
-      `cleartrail: ${counted} files counted, ${already} already counted, ${problems} failed; ` +
-        `${analysis.writeUnits.toLocaleString('en-US')} write units; aggregates in ${session.description}\n`,
-    );
-    if (stopped > 0) {
-      process.stderr.write(
-        `cleartrail: stopped with ${stopped} files not counted; run the same command again to finish: nothing is counted twice\n`,
-      );
-    }
-    // Prints what the store now holds, exactly as `report` would: analyze and report agree, and a
-    // second analyze of the same files prints the same numbers again.
-    const reports = await loadBucketReports(session.store, { window: {} });
-    if (values.json) {
-      printJson({
-        files: results.map((r) => ({
-          file: r.location,
-          status: r.status,
-          ...(r.status === 'failed' ? { error: r.message, code: r.code } : {}),
-          ...(r.status === 'counted' ? { requests: r.requests } : {}),
-        })),
-        buckets: reports,
-      });
-    } else {
-      print(bucketTable([...reports].sort(compareByRisk)));
-      for (const line of findingLines(reports)) print(line);
-    }
-    return problems > 0 ? 1 : 0;
-  });
-}
-
-type FileResult =
-  | { status: 'counted'; location: string; requests: number }
-  | { status: 'already-counted' | 'completed'; location: string }
-  | { status: 'failed' | 'error'; location: string; code: string; message: string };
-
-function fileResult(result: RunResult): FileResult {
-  const location = result.log.location;
-  switch (result.status) {
-    case 'counted':
-      return { status: 'counted', location, requests: result.summary.requests };
-    case 'already-counted':
-    case 'completed':
-      return { status: result.status, location };
-    case 'failed':
-      return { status: 'failed', location, code: result.error.code, message: result.error.message };
-    case 'not-counted':
-      return { status: 'error', location, code: result.error.name, message: `${location}: ${result.error.message}` };
-  }
-}
-
-async function countWithReport(context: CountingContext, source: LogSource): Promise<FileResult> {
-  try {
-    const result = await countLog(context, source);
-    if (result.status === 'failed') {
-      process.stderr.write(`cleartrail: ${result.error.message} [${result.error.code}]; nothing from it was counted\n`);
-      return { status: 'failed', location: source.location, code: result.error.code, message: result.error.message };
-    }
-    if (result.status === 'already-counted' || result.status === 'completed')
-      return { status: result.status, location: source.location };
-    return { status: 'counted', location: source.location, requests: result.summary.requests };
-  } catch (error) {
-    const message = `${source.location}: ${(error as Error).message}`;
-    process.stderr.write(`cleartrail: ${message}\n`);
-    return { status: 'error', location: source.location, code: (error as Error).name, message };
-  }
-}
-
-async function report(store: AggregateStore, values: Values): Promise<number> {
-  if (values.json && values.csv) return usageError('choose one of --json and --csv');
-  const window = parseTimeWindow(values.since, values.until, new Date());
-  const reports = await loadBucketReports(store, { bucket: values.bucket, window });
-  if (values.json) {
-    printJson({ window, buckets: reports });
-  } else if (values.csv) {
-    process.stdout.write(
-      csv(
-        [
-          'bucket',
-          'http',
-          'https',
-          'service',
-          'unknown',
-          'http_share',
-          'http_external',
-          'http_ec2',
-          'http_vpc_endpoint',
-          'http_private',
-          'http_aws',
-          'last_http',
-        ],
-        [...reports]
-          .sort(compareByRisk)
-          .map((b) => [
-            b.bucket,
-            b.http,
-            b.https,
-            b.service,
-            b.unknown,
-            b.httpShare.toFixed(6),
-            b.httpSources.external,
-            b.httpSources.ec2,
-            b.httpSources['vpc-endpoint'],
-            b.httpSources.private,
-            b.httpSources.aws,
-            b.lastHttpSeen ?? '',
-          ]),
-      ),
-    );
-  } else {
-    print(bucketTable([...reports].sort(compareByRisk)));
-    for (const line of findingLines(reports)) print(line);
-  }
-  return 0;
-}
-
-async function clients(store: AggregateStore, values: Values): Promise<number> {
-  if (!values.bucket) return usageError('clients needs --bucket');
-  const window = parseTimeWindow(values.since, values.until, new Date());
-  const rows = await loadClients(store, { bucket: values.bucket, window, includeHygiene: values.hygiene });
-  if (values.json) printJson({ bucket: values.bucket, window, clients: rows });
-  else printClients(rows, Boolean(values.hygiene));
-  return 0;
-}
-
-async function failures(store: AggregateStore, values: Values): Promise<number> {
-  const rows = await store.listFailures();
-  if (values.json) printJson({ failures: rows });
-  else if (rows.length === 0) print('No failed log files.');
-  else for (const row of rows) print(`${row.failedAt}  ${row.location}  [${row.code}] ${row.message}`);
-  return 0;
-}
-
-/**
- * Counts failed log files again once they are fixed: S3 locations (`s3://bucket/key`, read with
- * the default credential chain) and local files alike. A success clears the failure record.
- */
-async function reprocess(values: Values, logs: string[]): Promise<number> {
-  if (logs.length === 0 && !values['all-failed']) return usageError('reprocess needs LOG... or --all-failed');
-  const networks = parseNamedNetworks(values.networks ?? '', '--networks');
-  return withStore(values, async (session) => {
-    const known = new Map((await session.store.listFailures()).map((f) => [f.location, f]));
-    const targets = values['all-failed'] ? [...known.keys()] : logs;
-    const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
-    let s3: S3Client | undefined;
-    let problems = 0;
-    for (const target of targets) {
-      const failure = known.get(target);
-      let source: LogSource;
-      const s3Match = /^s3:\/\/([^/]+)\/(.+)$/.exec(target);
-      if (s3Match?.[1] && s3Match[2]) {
-        s3 ??= new S3Client({
-          ...(values.region ? { region: values.region } : {}),
-          customUserAgent: `${OWN_USER_AGENT}/${version}`,
-        });
-        source = s3LogSource(s3, { bucket: s3Match[1], key: s3Match[2] });
-      } else {
-        // A fixed file has new content, hence (unless it has a CloudTrail name) a new id: its
-        // failure record is cleared under the old one below.
-        source = await localLogSource(target);
-      }
-      const result = await countWithReport(context, source);
-      if (result.status === 'counted' || result.status === 'already-counted' || result.status === 'completed') {
-        if (failure) await session.store.clearFailure(failure.logId);
-        process.stderr.write(`cleartrail: ${target}: ${result.status}\n`);
-      } else {
-        problems++;
-      }
-    }
-    return problems > 0 ? 1 : 0;
-  });
-}
-
-async function withStore(values: Values, run: (session: StoreSession) => Promise<number>): Promise<number> {
-  const session = await openStore({
-    table: values.table,
-    region: values.region,
-    dataDir: values['data-dir'] ?? '.cleartrail',
-  });
-  try {
-    return await run(session);
-  } finally {
-    await session.close();
-  }
-}
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function printJson(document: unknown): void {
-  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-}
-
-function usageError(message: string): number {
-  process.stderr.write(`cleartrail: ${message}\nRun "cleartrail --help" for usage.\n`);
-  return 2;
-}
-
-// ----- enforce-check, report --html, and the clients' TLS-hygiene findings -----------------------
-
-/** `clients` as text: the HTTP clients and their findings; with --hygiene, HTTPS-only clients with findings too. */
-function printClients(rows: readonly ClientReport[], withHygiene: boolean): void {
-  const http = rows.filter((c) => c.count > 0);
-  print(clientTable(http));
-  const findings = clientFindingLines(http);
-  if (findings.length > 0)
-    print(['', 'TLS-hygiene findings of these clients:', ...findings.map((line) => `  ${line}`)].join('\n'));
-  if (withHygiene)
-    print(['', 'HTTPS clients with TLS-hygiene findings:', hygieneTable(rows.filter((c) => c.count === 0))].join('\n'));
-}
-
-/**
- * `enforce-check`: the readiness verdict for one bucket and, when ready, the policy to apply.
- * Exit code 0 when ready and 1 when not, so that a script can gate `put-bucket-policy` on it.
- */
-async function enforceCheck(values: Values): Promise<number> {
-  const bucket = values.bucket;
-  if (!bucket) return usageError('enforce-check needs --bucket');
-  // Options are checked before the store opens: a typo costs no DynamoDB Local start.
-  validateBucketName(bucket);
-  const minTlsVersion = parseMinTls(values['min-tls']);
-  const maxGapHours = parseWholeNumber('--max-gap-hours', values['max-gap-hours'], DEFAULT_MAX_GAP_HOURS, 0);
-  const window = readinessWindow(values, new Date());
-  return withStore(values, async (session) => {
-    const inputs = await loadReadinessInputs(session.store, bucket, window);
-    const lastHourOutsideWindow =
-      inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
-    const result = assessReadiness({
-      bucket,
-      window,
-      ...inputs,
-      thresholds: { maxGapHours },
-      minTlsVersion,
-      lastHourOutsideWindow,
-    });
-    const policy = result.verdict === 'ready' ? enforceHttpsPolicy(bucket, { minTlsVersion }) : undefined;
-    if (values.json) {
-      printJson({
-        bucket,
-        verdict: result.verdict,
-        reasons: result.reasons,
-        ...(policy ? { policy } : {}),
-        warnings: result.warnings,
-        window: result.window,
-        thresholds: result.thresholds,
-        evidence: result.evidence,
-      });
-    } else {
-      print(readinessText(result, policy));
-    }
-    return result.verdict === 'ready' ? 0 : 1;
-  });
-}
-
-/**
- * `report --html FILE`: writes the page, then prints what `report` prints. Readiness needs a
- * closed window: an open end of --since/--until closes at the earliest/latest hour of data of
- * the buckets shown, so that the page judges the data it draws (enforce-check, by contrast,
- * judges up to now).
- */
-async function htmlReport(store: AggregateStore, values: Values): Promise<number> {
-  const file = values.html as string;
-  const window = parseTimeWindow(values.since, values.until, new Date());
-  const names = values.bucket ? [values.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
-  const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
-  for (const bucket of names) {
-    const inputs = await loadReadinessInputs(store, bucket, window);
-    if (inputs.report.total > 0 || values.bucket) loaded.push({ bucket, ...inputs });
-  }
-  const firstHours = loaded.map((b) => b.report.firstHour).filter((h): h is string => h !== undefined);
-  const lastHours = loaded.map((b) => b.report.lastHour).filter((h): h is string => h !== undefined);
-  const nowHour = new Date().toISOString().slice(0, 13);
-  const toHour = window.toHour ?? lastHours.sort().at(-1) ?? nowHour;
-  const fromHour = window.fromHour ?? firstHours.sort()[0] ?? toHour;
-  const buckets: HtmlBucket[] = loaded.map(({ bucket, ...inputs }) => ({
-    report: inputs.report,
-    clients: inputs.clients,
-    readiness: assessReadiness({ bucket, window: { fromHour, toHour }, ...inputs }),
-  }));
-  await writeFile(file, renderHtmlReport({ generatedAt: new Date(), window: { fromHour, toHour }, buckets }));
-  process.stderr.write(
-    `cleartrail: wrote ${file} (${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'})\n`,
-  );
-  return report(store, values);
-}
-
-interface ReadinessInputs {
-  report: BucketReport;
-  clients: ClientReport[];
-  hourItemsHours: string[];
-}
-
-/** One Query for the bucket's hours and one for its clients in the window. */
-async function loadReadinessInputs(
-  store: AggregateStore,
-  bucket: string,
-  window: TimeWindow,
-): Promise<ReadinessInputs> {
-  const [hours, clientItems] = await Promise.all([
-    store.hourTallies(bucket, window),
-    store.clientTallies(bucket, window),
-  ]);
-  return {
-    report: summarizeBucket(bucket, hours, clientItems),
-    clients: summarizeClients(clientItems, { includeHygiene: true }),
-    hourItemsHours: hoursWithRecords(hours),
-  };
-}
-
-/** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
-async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
-  return hoursWithRecords(await store.hourTallies(bucket, {}))
-    .sort()
-    .at(-1);
-}
-
-function hoursWithRecords(hourTallies: readonly HourTally[]): string[] {
-  return hourTallies
-    .filter((tally) => VERDICTS.some((verdict) => (tally.counters[counter.verdict(verdict)] ?? 0) > 0))
-    .map((tally) => tally.hour);
-}
-
-/** --since/--until, else the last --days (default 30) days up to the current hour. */
-function readinessWindow(values: Values, now: Date): { fromHour: string; toHour: string } {
-  if (values.days !== undefined && values.since !== undefined) throw new RangeError('choose one of --days and --since');
-  const days = parseWholeNumber('--days', values.days, 30, 1);
-  const given = parseTimeWindow(values.since, values.until, now);
-  const toHour = given.toHour ?? parseTimeBound('--until', now.toISOString(), now);
-  const fromHour =
-    given.fromHour ?? new Date(Date.parse(`${toHour}:00:00Z`) - (days * 24 - 1) * 3_600_000).toISOString().slice(0, 13);
-  if (fromHour > toHour) throw new RangeError(`--since ${values.since} is after the end of the window, ${toHour}`);
-  return { fromHour, toHour };
-}
-
-function parseWholeNumber(option: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
-    throw new RangeError(`${option} ${JSON.stringify(value)} is not a whole number${min > 0 ? ` >= ${min}` : ''}`);
-  }
-  return Number(value);
-}
-
-function parseMinTls(value: string | undefined): MinTlsVersion | undefined {
-  if (value === undefined) return undefined;
-  const version = value.replace(/^TLSv?/i, '');
-  if (!(MIN_TLS_VERSIONS as readonly string[]).includes(version)) {
-    throw new RangeError(`--min-tls ${JSON.stringify(value)} is not one of ${MIN_TLS_VERSIONS.join(', ')}`);
-  }
-  return version as MinTlsVersion;
 }

@@ -3,16 +3,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
+import { createS3Client } from '../lib/aws-clients';
 import { loadHandlerConfig } from '../lib/config';
 import { handleTrigger, type InvocationContext } from '../lib/invocation';
 import { bundledIpRanges } from '../lib/ip-ranges';
 import { StoredIpRanges } from '../lib/ranges-source';
-import { OWN_USER_AGENT } from '../lib/request';
 import { AggregateStore } from '../lib/store';
 import { parseTrigger } from '../lib/trigger';
-import { version } from '../package.json';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -32,8 +30,7 @@ function invocationContext(): InvocationContext {
       networks: config.networks,
       limits: config.limits,
     },
-    // The user agent lets cleartrail leave its own reads of the log bucket out of the counts.
-    s3: new S3Client({ customUserAgent: `${OWN_USER_AGENT}/${version}`, forcePathStyle: config.s3ForcePathStyle }),
+    s3: createS3Client({ forcePathStyle: config.s3ForcePathStyle }),
     logBucket: config.logBucket,
     logPrefix: config.logPrefix,
     log: logger,

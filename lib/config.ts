@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './log-reader';
-import { type NamedNetwork, parseNamedNetworks } from './networks';
+import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from './networks';
 
 /** The deployed function's settings, read and checked once at cold start. */
 export interface HandlerConfig {
@@ -35,7 +35,7 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     tableName,
     logBucket,
     logPrefix,
-    networks: parseNamedNetworks(env.CLEARTRAIL_NETWORKS ?? '', 'CLEARTRAIL_NETWORKS'),
+    networks: namedNetworks(env, 'CLEARTRAIL_NETWORKS'),
     s3ForcePathStyle: booleanFlag(env, 'CLEARTRAIL_S3_FORCE_PATH_STYLE'),
     limits: {
       maxDecompressedBytes:
@@ -43,6 +43,15 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
       maxRecordBytes: DEFAULT_READ_LIMITS.maxRecordBytes,
     },
   };
+}
+
+function namedNetworks(env: NodeJS.ProcessEnv, name: string): NamedNetwork[] {
+  try {
+    return parseNamedNetworks(env[name] ?? '');
+  } catch (error) {
+    if (error instanceof InvalidNetworksError) throw new ConfigurationError(`${name}: ${error.message}`);
+    throw error;
+  }
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -69,3 +69,65 @@ export class InvalidTriggerError extends CleartrailError {
     this.name = 'InvalidTriggerError';
   }
 }
+
+/**
+ * A value a person gave (an option, a setting) that cleartrail cannot use. The message names
+ * the field in cleartrail's own words, never a CLI flag or an environment variable: the face
+ * that read the value knows what the person typed and names it itself (`field`, `value`).
+ */
+export class InvalidValueError extends ConfigurationError {
+  constructor(
+    readonly field: string,
+    readonly value: string,
+    readonly problem: string,
+  ) {
+    super(`${field} ${JSON.stringify(value)} ${problem}`);
+    this.name = 'InvalidValueError';
+  }
+}
+
+/** A time window whose start comes after its end; `end.value` is undefined when the end was implied (now). */
+export class EmptyWindowError extends ConfigurationError {
+  constructor(
+    readonly start: { value: string; hour: string },
+    readonly end: { value?: string; hour: string },
+  ) {
+    super(`the window starts at ${start.hour}, after its end ${end.hour}`);
+    this.name = 'EmptyWindowError';
+  }
+}
+
+/** Two values that each choose the same thing in a different way (a start time and a number of days). */
+export class ConflictingValuesError extends ConfigurationError {
+  constructor(readonly fields: readonly [string, string]) {
+    super(`give one of ${fields[0]} and ${fields[1]}, not both`);
+    this.name = 'ConflictingValuesError';
+  }
+}
+
+/** What the caller of a failed unit of work should do with it. */
+export type RetryDecision = 'retry' | 'permanent';
+
+/**
+ * The one place that decides whether trying the same work again can help; every trigger answer
+ * (SQS, Batch Operations, direct and async invocations) and the CLI follow it.
+ *
+ * - A {@link CleartrailError} says so itself (`retryable`): a malformed log, a bad setting or a
+ *   plan that conflicts with an earlier attempt gives the same result every time, so it is
+ *   `permanent`; throttling or a network error is `retry`.
+ * - Anything else (an SDK error that the store's own retries gave up on, a bug) is `retry`:
+ *   when in doubt a message stays on its queue, where the retry limit and the dead-letter
+ *   queue bound the cost, rather than being acknowledged and lost.
+ */
+export function retryDecision(error: unknown): RetryDecision {
+  if (error instanceof CleartrailError) return error.retryable ? 'retry' : 'permanent';
+  return 'retry';
+}
+
+/**
+ * The stable code a failure record carries: the log's own code for an unusable log, else
+ * `not-retryable` for other permanent errors (the message says which).
+ */
+export function failureCode(error: CleartrailError): string {
+  return error instanceof PermanentLogError ? error.code : 'not-retryable';
+}

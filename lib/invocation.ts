@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CleartrailError, PermanentLogError } from './errors';
+import { CleartrailError, failureCode, PermanentLogError, retryDecision } from './errors';
 import { s3LogSource } from './log-object';
-import { type CountingContext, type CountResult, countLog } from './pipeline';
+import { type CountingContext, type CountResult, countBatch } from './pipeline';
 import { type LogObjectRef, skipReason, type Trigger } from './trigger';
 
 /** The logging and metrics calls cleartrail makes; Powertools' Logger and Metrics provide them. */
@@ -40,9 +40,17 @@ export interface SqsBatchResponse {
 
 /**
  * Counts the log objects an invocation names and answers in the shape its trigger expects.
- * Retry policy: a file that is unusable is recorded as failed and reported, never retried; any
- * other error is retried: thrown for direct invocations (Lambda retries, then the on-failure
- * destination), a batch item failure for SQS, TemporaryFailure for Batch Operations.
+ *
+ * Retry policy, one rule for every trigger, decided by `retryDecision` from the error class:
+ * - `permanent` (an unusable log, or any error whose class says retrying gives the same
+ *   result, such as a chunk plan that conflicts with an earlier attempt): recorded as a failed
+ *   log (`cleartrail failures` lists it, `cleartrail reprocess` counts it once fixed) and
+ *   answered as done: PermanentFailure for Batch Operations, acknowledged for SQS (so the
+ *   message does not circle until the dead-letter queue), counted as `failed` for a direct or
+ *   async invocation.
+ * - `retry` (throttling, network, anything unknown): TemporaryFailure for Batch Operations, a
+ *   batch item failure for SQS, thrown for direct and async invocations (Lambda retries, then
+ *   the on-failure destination). Counted files are skipped on the retry, so it is safe.
  */
 export async function handleTrigger(
   trigger: Trigger,
@@ -53,7 +61,7 @@ export async function handleTrigger(
       const results: BatchOperationsResponse['results'] = [];
       for (const task of trigger.tasks) {
         try {
-          results.push({ taskId: task.taskId, ...batchResult(await countObject(task.object, context)) });
+          results.push({ taskId: task.taskId, ...batchResult(await settleObject(task.object, context)) });
         } catch (error) {
           context.log.error('log object not counted, Batch Operations may retry it', {
             ...where(task.object),
@@ -74,10 +82,22 @@ export async function handleTrigger(
       };
     }
     case 'sqs': {
+      // The whole receive is one batch commit: each bucket-hour and client-hour is written once
+      // for all its files. Should that fail, the messages are settled one by one, so that one
+      // bad message does not send the others back to the queue.
+      try {
+        await countObjects(
+          trigger.messages.flatMap((message) => message.objects),
+          context,
+        );
+        return { batchItemFailures: [] };
+      } catch (error) {
+        context.log.warn('batch commit failed; settling the messages one by one', { error: describe(error) });
+      }
       const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
       for (const message of trigger.messages) {
         try {
-          for (const object of message.objects) await countObject(object, context);
+          for (const object of message.objects) await settleObject(object, context);
         } catch (error) {
           context.log.error('SQS message not processed, it will be delivered again', {
             messageId: message.messageId,
@@ -95,9 +115,9 @@ export async function handleTrigger(
       const errors: unknown[] = [];
       for (const object of trigger.objects) {
         try {
-          const outcome = await countObject(object, context);
+          const outcome = await settleObject(object, context);
           if (outcome === 'skipped' || outcome.status === 'already-counted') totals.skipped++;
-          else if (outcome.status === 'failed') totals.failed++;
+          else if (outcome.status === 'failed' || outcome.status === 'failed-permanently') totals.failed++;
           else totals.counted++;
         } catch (error) {
           context.log.error('log object not counted, the invocation will be retried', {
@@ -122,17 +142,86 @@ export async function handleTrigger(
   }
 }
 
-async function countObject(object: LogObjectRef, context: InvocationContext): Promise<CountResult | 'skipped'> {
-  const reason =
-    object.bucket !== context.logBucket
-      ? `not the configured log bucket ${JSON.stringify(context.logBucket)}`
-      : skipReason(object.key, context.logPrefix);
-  if (reason !== undefined) {
-    context.log.info('log object skipped', { ...where(object), reason });
-    context.metrics.addMetric('LogsSkipped', 'Count', 1);
-    return 'skipped';
+/** What became of one object when no retry can help; a retryable error is thrown instead. */
+type ObjectOutcome = CountResult | 'skipped' | { status: 'failed-permanently'; error: CleartrailError };
+
+/**
+ * Counts one object, or records it as failed when its error is permanent: `countLog` records
+ * unusable logs itself, this records the other permanent errors the same way.
+ */
+async function settleObject(object: LogObjectRef, context: InvocationContext): Promise<ObjectOutcome> {
+  try {
+    return await countObject(object, context);
+  } catch (error) {
+    if (retryDecision(error) === 'retry' || !(error instanceof CleartrailError)) throw error;
+    const source = s3LogSource(context.s3, object);
+    await context.counting.store.recordFailure({
+      logId: source.id,
+      location: source.location,
+      code: failureCode(error),
+      message: error.message,
+      failedAt: (context.counting.now?.() ?? new Date()).toISOString(),
+    });
+    context.log.error('log object not counted, and retrying would not help; recorded as failed', {
+      ...where(object),
+      error: describe(error),
+    });
+    context.metrics.addMetric('LogsFailed', 'Count', 1);
+    return { status: 'failed-permanently', error };
   }
-  const result = await countLog(context.counting, s3LogSource(context.s3, object));
+}
+
+async function countObject(object: LogObjectRef, context: InvocationContext): Promise<CountResult | 'skipped'> {
+  return (await countObjects([object], context))[0] as CountResult | 'skipped';
+}
+
+/**
+ * Counts the objects that belong to this deployment as one batch commit (`countBatch`), and
+ * logs and measures what became of each. Errors other than an unusable log are thrown.
+ */
+async function countObjects(
+  objects: readonly LogObjectRef[],
+  context: InvocationContext,
+): Promise<Array<CountResult | 'skipped'>> {
+  const outcomes: Array<CountResult | 'skipped'> = objects.map(() => 'skipped');
+  const counted: Array<{ index: number; object: LogObjectRef }> = [];
+  for (const [index, object] of objects.entries()) {
+    const reason =
+      object.bucket !== context.logBucket
+        ? `not the configured log bucket ${JSON.stringify(context.logBucket)}`
+        : skipReason(object.key, context.logPrefix);
+    if (reason === undefined) counted.push({ index, object });
+    else {
+      context.log.info('log object skipped', { ...where(object), reason });
+      context.metrics.addMetric('LogsSkipped', 'Count', 1);
+    }
+  }
+  if (counted.length === 0) return outcomes;
+  const results = await countBatch(
+    context.counting,
+    counted.map(({ object }) => s3LogSource(context.s3, object)),
+  );
+  const batches = new Set<string>();
+  for (const [position, { index, object }] of counted.entries()) {
+    const result = results[position] as CountResult;
+    outcomes[index] = result;
+    logOutcome(object, result, context);
+    if (result.status === 'counted' && !batches.has(result.store.batchId)) {
+      batches.add(result.store.batchId);
+      context.log.info('batch committed', {
+        batchId: result.store.batchId,
+        chunks: result.store.chunks,
+        chunksSkipped: result.store.chunksSkipped,
+        claimsLost: result.store.claimsLost,
+        writeUnits: result.store.writeUnits,
+        itemWrites: result.store.transactionalWrites + result.store.plainWrites,
+      });
+    }
+  }
+  return outcomes;
+}
+
+function logOutcome(object: LogObjectRef, result: CountResult, context: InvocationContext): void {
   switch (result.status) {
     case 'already-counted':
       context.log.info('log object already counted', where(object));
@@ -156,25 +245,20 @@ async function countObject(object: LogObjectRef, context: InvocationContext): Pr
     case 'counted':
       context.log.info('log object counted', {
         ...where(object),
+        batchId: result.store.batchId,
         records: result.read.records,
         s3Records: result.read.s3Records,
         requests: result.summary.requests,
         duplicates: result.summary.duplicates,
-        chunks: result.store.chunks,
-        chunksSkipped: result.store.chunksSkipped,
-        claimsLost: result.store.claimsLost,
-        writeUnits: result.store.writeUnits,
-        itemWrites: result.store.transactionalWrites + result.store.plainWrites,
       });
       context.metrics.addMetric('LogsCounted', 'Count', 1);
       context.metrics.addMetric('RequestsCounted', 'Count', result.summary.requests);
       break;
   }
-  return result;
 }
 
 function batchResult(
-  outcome: CountResult | 'skipped',
+  outcome: ObjectOutcome,
 ): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
   if (outcome === 'skipped')
     return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
@@ -188,6 +272,8 @@ function batchResult(
         resultCode: 'PermanentFailure',
         resultString: `${outcome.error.code}: ${outcome.error.message}`.slice(0, 1000),
       };
+    case 'failed-permanently':
+      return { resultCode: 'PermanentFailure', resultString: describe(outcome.error).slice(0, 1000) };
     case 'counted':
       return { resultCode: 'Succeeded', resultString: `counted ${outcome.summary.requests} S3 requests` };
   }

@@ -22,24 +22,35 @@ export interface NetworkTable {
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
+ * A list of named networks that cannot be used. The message says which entry and why, and
+ * never where the list came from: the caller knows (`CLEARTRAIL_NETWORKS`, `--networks`) and
+ * says it in its own words.
+ */
+export class InvalidNetworksError extends ConfigurationError {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'InvalidNetworksError';
+  }
+}
+
+/**
  * Parses a comma-separated list of `name=cidr` entries. The same name may repeat (an office
  * with an IPv4 and an IPv6 range). Whitespace around entries is ignored; an empty or blank spec
  * means no networks. A bare address is accepted as a one-address network (/32 or /128).
  *
- * @param origin where the spec came from, named in errors: `CLEARTRAIL_NETWORKS`, `--networks`.
- * @throws ConfigurationError naming `origin` and the bad entry.
+ * @throws InvalidNetworksError naming the bad entry.
  * @example
- * parseNamedNetworks('office=203.0.113.0/24, office=2001:DB8::/32', '--networks')
+ * parseNamedNetworks('office=203.0.113.0/24, office=2001:DB8::/32')
  * // => [{ name: 'office', cidr: '203.0.113.0/24' }, { name: 'office', cidr: '2001:db8::/32' }]
  */
-export function parseNamedNetworks(spec: string, origin: string): NamedNetwork[] {
-  if (typeof spec !== 'string') throw new ConfigurationError(`${origin}: expected a string of name=cidr entries`);
+export function parseNamedNetworks(spec: string): NamedNetwork[] {
+  if (typeof spec !== 'string') throw new InvalidNetworksError('expected a string of name=cidr entries');
   if (spec.trim() === '') return [];
   const networks: NamedNetwork[] = [];
   spec.split(',').forEach((raw, index) => {
     const entry = raw.trim();
     const fail: (problem: string) => never = (problem) => {
-      throw new ConfigurationError(`${origin}: entry ${index + 1} "${entry}" ${problem}`);
+      throw new InvalidNetworksError(`entry ${index + 1} "${entry}" ${problem}`);
     };
     if (entry === '') fail('is empty (a stray comma?); expected name=cidr');
     const equals = entry.indexOf('=');
@@ -51,7 +62,8 @@ export function parseNamedNetworks(spec: string, origin: string): NamedNetwork[]
     if (!parsed.ok) fail(`has a network that ${parsed.problem}`);
     networks.push({ name, cidr: parsed.cidr.text });
   });
-  checkConflicts(networks, origin);
+  const conflict = findConflict(networks);
+  if (conflict) throw new InvalidNetworksError(conflict);
   return networks;
 }
 
@@ -74,22 +86,20 @@ export function buildNetworkTable(networks: readonly NamedNetwork[], origin = 'n
     // Stored with the normalised prefix so that a match reads the same whatever the input spelling.
     return { cidr: parsed.cidr, value: { name: network.name, cidr: parsed.cidr.text } };
   });
-  checkConflicts(
-    entries.map((e) => e.value),
-    origin,
-  );
+  const conflict = findConflict(entries.map((e) => e.value));
+  if (conflict) throw new ConfigurationError(`${origin}: ${conflict}`);
   const table = buildPrefixTable(entries, { same: (a) => a });
   return { lookup: (address) => table.lookup(address), size: entries.length };
 }
 
 /** One prefix under two names would make the answer depend on the order of the list. */
-function checkConflicts(networks: readonly NamedNetwork[], origin: string): void {
+function findConflict(networks: readonly NamedNetwork[]): string | undefined {
   const nameOf = new Map<string, string>();
   for (const { name, cidr } of networks) {
     const other = nameOf.get(cidr);
-    if (other !== undefined && other !== name) {
-      throw new ConfigurationError(`${origin}: ${cidr} is named both "${other}" and "${name}"; give it one name`);
-    }
+    if (other !== undefined && other !== name)
+      return `${cidr} is named both "${other}" and "${name}"; give it one name`;
     nameOf.set(cidr, name);
   }
+  return undefined;
 }

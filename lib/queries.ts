@@ -1,6 +1,9 @@
+import { NO_BUCKET } from './bucket';
 import { type ClientReport, summarizeClients } from './clients';
 import { type BucketReport, summarizeBucket, type TimeWindow } from './report';
 import type { AggregateStore } from './store';
+import { counter, type HourTally } from './tally';
+import { VERDICTS } from './verdict';
 
 /**
  * Reports for one bucket or for every bucket in the index, sorted by bucket name. Two Queries
@@ -30,4 +33,56 @@ export async function loadClients(
 ): Promise<ClientReport[]> {
   const tallies = await store.clientTallies(options.bucket, options.window);
   return summarizeClients(tallies, { includeHygiene: options.includeHygiene });
+}
+
+/** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */
+export interface ReadinessInputs {
+  report: BucketReport;
+  clients: ClientReport[];
+  hourItemsHours: string[];
+}
+
+/** One Query for the bucket's hours and one for its clients in the window. */
+export async function loadReadinessInputs(
+  store: AggregateStore,
+  bucket: string,
+  window: TimeWindow,
+): Promise<ReadinessInputs> {
+  const [hours, clients] = await Promise.all([store.hourTallies(bucket, window), store.clientTallies(bucket, window)]);
+  return {
+    report: summarizeBucket(bucket, hours, clients),
+    clients: summarizeClients(clients, { includeHygiene: true }),
+    hourItemsHours: hoursWithRecords(hours),
+  };
+}
+
+/**
+ * Readiness inputs for one bucket, or for every bucket of the index that has data in the
+ * window (requests without a bucket left out), in index order.
+ */
+export async function loadReadinessInputsOfBuckets(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow },
+): Promise<Array<{ bucket: string } & ReadinessInputs>> {
+  const names = options.bucket ? [options.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
+  const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
+  for (const bucket of names) {
+    const inputs = await loadReadinessInputs(store, bucket, options.window);
+    if (inputs.report.total > 0 || options.bucket) loaded.push({ bucket, ...inputs });
+  }
+  return loaded;
+}
+
+/** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
+export async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
+  return hoursWithRecords(await store.hourTallies(bucket, {}))
+    .sort()
+    .at(-1);
+}
+
+/** The hours of hour tallies that counted at least one request. */
+export function hoursWithRecords(hourTallies: readonly HourTally[]): string[] {
+  return hourTallies
+    .filter((tally) => VERDICTS.some((verdict) => (tally.counters[counter.verdict(verdict)] ?? 0) > 0))
+    .map((tally) => tally.hour);
 }

@@ -1,7 +1,8 @@
 import type { MinTlsVersion } from './bucket-policy';
 import type { ClientReport } from './clients';
-import type { BucketReport } from './report';
-import { hoursBetween } from './time-window';
+import { ConflictingValuesError, EmptyWindowError, InvalidValueError } from './errors';
+import type { BucketReport, TimeWindow } from './report';
+import { hourOf, hoursBetween, parseTimeWindow } from './time-window';
 
 /**
  * "Can I turn HTTP off for this bucket?" answered from the aggregates, with the evidence.
@@ -32,6 +33,57 @@ export const DEFAULT_MAX_GAP_HOURS = 24;
 export const LISTED_CLIENTS = 20;
 /** Gaps listed in a `coverage-gaps` reason at most (the total is always given). */
 export const LISTED_GAPS = 50;
+
+/** The window `enforce-check` judges when none is given: this many days up to the current hour. */
+export const DEFAULT_READINESS_DAYS = 30;
+
+/**
+ * The closed window a readiness verdict is about, from an optional start and end (as
+ * `parseTimeWindow` reads them) or a number of days: an open end closes at the current hour,
+ * an open start `days` days (default {@link DEFAULT_READINESS_DAYS}) before the end. A verdict
+ * judges up to now, because a client that stopped sending logs is still a client.
+ *
+ * @throws ConflictingValuesError when both a start and `days` are given; InvalidValueError for
+ *   days below 1; EmptyWindowError when the start is after the end.
+ */
+export function readinessWindow(
+  given: { since?: string; until?: string; days?: number },
+  now: Date,
+): { fromHour: string; toHour: string } {
+  if (given.days !== undefined && given.since !== undefined)
+    throw new ConflictingValuesError(['number of days', 'window start']);
+  const days = given.days ?? DEFAULT_READINESS_DAYS;
+  if (!Number.isInteger(days) || days < 1)
+    throw new InvalidValueError('number of days', String(days), 'is not a whole number >= 1');
+  const parsed = parseTimeWindow(given.since, given.until, now);
+  const toHour = parsed.toHour ?? hourOf(now);
+  const fromHour = parsed.fromHour ?? hourOf(new Date(Date.parse(`${toHour}:00:00Z`) - (days * 24 - 1) * 3_600_000));
+  if (fromHour > toHour) {
+    throw new EmptyWindowError(
+      { value: given.since ?? fromHour, hour: fromHour },
+      { ...(given.until !== undefined ? { value: given.until } : {}), hour: toHour },
+    );
+  }
+  return { fromHour, toHour };
+}
+
+/**
+ * Closes a report's window over the data it shows, for readiness verdicts on a page of
+ * several buckets: an open end closes at the latest hour with data (else the current hour),
+ * an open start at the earliest (else the end), so that the page judges the data it draws.
+ * `enforce-check`, by contrast, judges up to now ({@link readinessWindow}).
+ */
+export function closeWindowOverData(
+  window: TimeWindow,
+  reports: ReadonlyArray<Pick<BucketReport, 'firstHour' | 'lastHour'>>,
+  now: Date,
+): { fromHour: string; toHour: string } {
+  const firstHours = reports.map((r) => r.firstHour).filter((h): h is string => h !== undefined);
+  const lastHours = reports.map((r) => r.lastHour).filter((h): h is string => h !== undefined);
+  const toHour = window.toHour ?? lastHours.sort().at(-1) ?? hourOf(now);
+  const fromHour = window.fromHour ?? firstHours.sort()[0] ?? toHour;
+  return { fromHour, toHour };
+}
 
 export interface ReadinessThresholds {
   /** Largest acceptable share of `unknown` among client (http + https + unknown) requests; default 0.01. */

@@ -86,7 +86,7 @@ interface Ec2Evidence {
  *
  * @throws ConfigurationError when a named network is invalid.
  * @example
- * const sources = createSourceClassifier(bundledIpRanges(), parseNamedNetworks('office=203.0.113.0/24', '--networks'));
+ * const sources = createSourceClassifier(bundledIpRanges(), parseNamedNetworks('office=203.0.113.0/24'));
  * sources.classify({ sourceIPAddress: '203.0.113.7' }) // => { class: 'external', address: '203.0.113.7', network: 'office' }
  */
 export function createSourceClassifier(ranges: IpRanges, networks: readonly NamedNetwork[]): SourceClassifier {

@@ -75,7 +75,7 @@ export async function runIpLookupBench(options: IpLookupBenchOptions = {}): Prom
   }
 
   // The classifier as a log file uses it: a few dozen addresses, each repeated many times.
-  const classifier = createSourceClassifier(table, parseNamedNetworks('office=203.0.113.0/24', 'bench'));
+  const classifier = createSourceClassifier(table, parseNamedNetworks('office=203.0.113.0/24'));
   const records = Array.from({ length: 4096 }, (_, i) => ({ sourceIPAddress: v4.texts[i % 40] ?? '' }));
   const classifyRate = throughput(seconds, () => {
     let n = 0;

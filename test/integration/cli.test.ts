@@ -2,7 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testS3Client, uniqueName } from '../support/aws';
 import { runCli } from '../support/cli';
 import { freshTable } from '../support/counting';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
@@ -180,3 +182,59 @@ describe('CLI: --table against a deployed-style table', () => {
     ).toEqual({ office: 3 });
   }, 60_000);
 });
+
+describe('CLI: reprocess of an S3 location', () => {
+  it('reads s3://bucket/key (a key with spaces) through the default chain and counts it', async () => {
+    // Prepare: one HTTP request to acme-s3-reprocess, in a log object under a prefix with a space.
+    const bucket = uniqueName('trail');
+    const key = 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/fixed log.json.gz';
+    const s3 = testS3Client();
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: gzipSync(JSON.stringify({ Records: [oneHttpRequest('acme-s3-reprocess', 's3-1')] })),
+      }),
+    );
+    const table = await freshTable();
+    const store = ['--table', table, '--region', 'us-east-1'];
+
+    // Act
+    const reprocess = await runCli(['reprocess', ...store, `s3://${bucket}/${key}`]);
+    const report = await runCli(['report', '--json', '--bucket', 'acme-s3-reprocess', ...store]);
+
+    // Assess
+    expect(reprocess.stderr).toContain(`s3://${bucket}/${key}: counted`);
+    expect(reprocess.code).toBe(0);
+    expect(JSON.parse(report.stdout).buckets[0]).toMatchObject({ bucket: 'acme-s3-reprocess', http: 1 });
+  }, 60_000);
+
+  it.each([
+    ['s3://acme-trail', /S3 URL "s3:\/\/acme-trail" names no object: expected s3:\/\/bucket\/key/],
+    ['s3://Not A Bucket/key', /S3 URL "s3:\/\/Not A Bucket\/key" has a bad bucket name/],
+  ])('refuses %s as a usage error, before the store opens', async (url, message) => {
+    // Act
+    const result = await runCli(['reprocess', '--table', 'unused', url]);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+/** A CloudTrail record of one plain-HTTP GetObject on `bucket`. */
+function oneHttpRequest(bucket: string, eventID: string): Record<string, unknown> {
+  return {
+    eventVersion: '1.10',
+    eventSource: 's3.amazonaws.com',
+    eventType: 'AwsApiCall',
+    eventName: 'GetObject',
+    eventTime: '2025-03-10T12:00:00Z',
+    eventID,
+    sourceIPAddress: '198.51.100.200',
+    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/fixer' },
+    requestParameters: { bucketName: bucket },
+    additionalEventData: { SignatureVersion: 'SigV4' },
+  };
+}

@@ -11,7 +11,7 @@ import { createSourceClassifier } from '../../lib/source';
 import { type ClientTally, mergeTallies, type Tally } from '../../lib/tally';
 
 const ranges = bundledIpRanges();
-const office = parseNamedNetworks('office=203.0.113.0/24', 'test');
+const office = parseNamedNetworks('office=203.0.113.0/24');
 
 let sequence = 0;
 const record = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({

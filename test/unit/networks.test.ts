@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../lib/errors';
 import { type ParsedIp, parseIp } from '../../lib/ip-address';
-import { buildNetworkTable, parseNamedNetworks } from '../../lib/networks';
+import { buildNetworkTable, InvalidNetworksError, parseNamedNetworks } from '../../lib/networks';
 
 const ip = (address: string): ParsedIp => {
   const parsed = parseIp(address);
@@ -12,10 +12,7 @@ const ip = (address: string): ParsedIp => {
 describe('Function: parseNamedNetworks', () => {
   it('parses name=cidr entries; a name may repeat for IPv4 and IPv6 ranges', () => {
     // Act
-    const networks = parseNamedNetworks(
-      'office=203.0.113.0/24,vpn=198.51.100.0/25,office=2001:db8::/32',
-      'CLEARTRAIL_NETWORKS',
-    );
+    const networks = parseNamedNetworks('office=203.0.113.0/24,vpn=198.51.100.0/25,office=2001:db8::/32');
 
     // Assess
     expect(networks).toEqual([
@@ -26,20 +23,20 @@ describe('Function: parseNamedNetworks', () => {
   });
 
   it('ignores whitespace around entries and normalises the prefix text', () => {
-    expect(parseNamedNetworks(' lab.eu-1 = 2001:DB8:0::/48 , home_pc=::ffff:192.0.2.7 ', '--networks')).toEqual([
+    expect(parseNamedNetworks(' lab.eu-1 = 2001:DB8:0::/48 , home_pc=::ffff:192.0.2.7 ')).toEqual([
       { name: 'lab.eu-1', cidr: '2001:db8::/48' },
       { name: 'home_pc', cidr: '192.0.2.7/32' },
     ]);
   });
 
   it('reads an empty or blank spec as no networks', () => {
-    expect(parseNamedNetworks('', '--networks')).toEqual([]);
-    expect(parseNamedNetworks('   ', '--networks')).toEqual([]);
+    expect(parseNamedNetworks('')).toEqual([]);
+    expect(parseNamedNetworks('   ')).toEqual([]);
   });
 
   it('accepts a 64-character name and the same prefix repeated under the same name', () => {
     const name = 'n'.repeat(64);
-    expect(parseNamedNetworks(`${name}=10.0.0.0/8,${name}=10.0.0.0/8`, '--networks')).toHaveLength(2);
+    expect(parseNamedNetworks(`${name}=10.0.0.0/8,${name}=10.0.0.0/8`)).toHaveLength(2);
   });
 
   it.each([
@@ -73,13 +70,14 @@ describe('Function: parseNamedNetworks', () => {
       'entry 1 "office=fe80::1%eth0" has a network that has a zone id (%...), which does not belong in a prefix',
     ],
     ['office=10.0.0.0/8,vpn=10.0.0.0/8', '10.0.0.0/8 is named both "office" and "vpn"; give it one name'],
-  ])('refuses %j, naming the origin and the entry', (spec, message) => {
+  ])('refuses %j, naming the entry and not where the list came from', (spec, message) => {
     // Act
-    const parse = () => parseNamedNetworks(spec, 'CLEARTRAIL_NETWORKS');
+    const parse = () => parseNamedNetworks(spec);
 
     // Assess
+    expect(parse).toThrow(InvalidNetworksError);
     expect(parse).toThrow(ConfigurationError);
-    expect(parse).toThrow(`CLEARTRAIL_NETWORKS: ${message}`);
+    expect(parse).toThrow(new InvalidNetworksError(message)); // the whole message, equal
   });
 });
 
@@ -89,7 +87,6 @@ describe('Function: buildNetworkTable', () => {
     const table = buildNetworkTable(
       parseNamedNetworks(
         'office=10.0.0.0/8,lab=10.1.0.0/16,printer=10.1.2.3/32,office=2001:db8::/32,lab=2001:db8:1::/48',
-        '--networks',
       ),
     );
     const name = (address: string) => table.lookup(ip(address))?.name;

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientReport } from '../../lib/clients';
+import { ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../../lib/errors';
 import {
   assessReadiness,
+  closeWindowOverData,
   DEFAULT_MAX_GAP_HOURS,
   describeReason,
   findGaps,
   type ReadinessInput,
   type ReadinessReason,
+  readinessWindow,
 } from '../../lib/readiness';
 import type { BucketReport } from '../../lib/report';
 import { hoursBetween } from '../../lib/time-window';
@@ -362,5 +365,84 @@ describe('Function: findGaps', () => {
       { from: '2026-11-02T01', to: '2026-11-02T02', hours: 2 },
       { from: '2026-11-02T04', to: '2026-11-02T05', hours: 2 },
     ]);
+  });
+});
+
+describe('Function: readinessWindow', () => {
+  const now = new Date('2026-11-26T15:42:00Z');
+
+  it.each([
+    [
+      'nothing given: the last 30 days up to the current hour',
+      {},
+      { fromHour: '2026-10-27T16', toHour: '2026-11-26T15' },
+    ],
+    ['a number of days', { days: 1 }, { fromHour: '2026-11-25T16', toHour: '2026-11-26T15' }],
+    [
+      'an end only: the days before it',
+      { until: '2026-11-01', days: 2 },
+      { fromHour: '2026-10-30T01', toHour: '2026-11-01T00' },
+    ],
+    ['a start only: up to now', { since: '2026-11-20' }, { fromHour: '2026-11-20T00', toHour: '2026-11-26T15' }],
+    ['both ends', { since: '2026-11-20', until: '2026-11-21' }, { fromHour: '2026-11-20T00', toHour: '2026-11-21T00' }],
+  ])('closes the window from %s', (_what, given, window) => {
+    expect(readinessWindow(given, now)).toEqual(window);
+  });
+
+  it.each([
+    ['a start and a number of days', { since: '2026-11-20', days: 7 }, ConflictingValuesError],
+    ['zero days', { days: 0 }, InvalidValueError],
+    ['a start in the future', { since: '2027-01-01' }, EmptyWindowError],
+    ['a start after the end', { since: '2026-11-21', until: '2026-11-20' }, EmptyWindowError],
+    ['a start it cannot read', { since: 'last tuesday' }, InvalidValueError],
+  ])('refuses %s with a typed error that names no CLI flag', (_what, given, type) => {
+    // Act
+    const close = () => readinessWindow(given, now);
+
+    // Assess
+    expect(close).toThrow(type);
+    expect(close).not.toThrow(/--/);
+  });
+
+  it('says, for a start after now, that the end was implied', () => {
+    expect(() => readinessWindow({ since: '2027-01-01' }, now)).toThrow(
+      expect.objectContaining({
+        start: { value: '2027-01-01', hour: '2027-01-01T00' },
+        end: { hour: '2026-11-26T15' },
+      }),
+    );
+  });
+});
+
+describe('Function: closeWindowOverData', () => {
+  const now = new Date('2026-11-26T15:42:00Z');
+  const reports = [
+    { firstHour: '2026-11-03T10', lastHour: '2026-11-05T08' },
+    { firstHour: '2026-11-01T00', lastHour: '2026-11-04T23' },
+    {},
+  ];
+
+  it.each([
+    [
+      'an open window at the first and last hour of data',
+      {},
+      reports,
+      { fromHour: '2026-11-01T00', toHour: '2026-11-05T08' },
+    ],
+    [
+      'a given end and the first hour of data',
+      { toHour: '2026-11-04T00' },
+      reports,
+      { fromHour: '2026-11-01T00', toHour: '2026-11-04T00' },
+    ],
+    [
+      'a given start and the last hour of data',
+      { fromHour: '2026-11-02T00' },
+      reports,
+      { fromHour: '2026-11-02T00', toHour: '2026-11-05T08' },
+    ],
+    ['no data: the current hour, one hour long', {}, [{}], { fromHour: '2026-11-26T15', toHour: '2026-11-26T15' }],
+  ])('closes %s', (_what, window, data, closed) => {
+    expect(closeWindowOverData(window, data, now)).toEqual(closed);
   });
 });

@@ -5,8 +5,7 @@ import { bundledIpRanges } from '../../lib/ip-ranges';
 import { parseNamedNetworks } from '../../lib/networks';
 import { createSourceClassifier, SOURCE_CLASSES } from '../../lib/source';
 
-const classifier = (networks = '') =>
-  createSourceClassifier(bundledIpRanges(), parseNamedNetworks(networks, '--networks'));
+const classifier = (networks = '') => createSourceClassifier(bundledIpRanges(), parseNamedNetworks(networks));
 
 const record = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
   eventVersion: '1.09',

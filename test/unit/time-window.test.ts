@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hoursBetween, parseTimeBound, parseTimeWindow } from '../../lib/time-window';
+import { EmptyWindowError, InvalidValueError } from '../../lib/errors';
+import { hourOf, hoursBetween, parseTimeBound, parseTimeWindow } from '../../lib/time-window';
 
 const now = new Date('2026-11-26T15:42:00Z');
 
@@ -12,20 +13,56 @@ describe('Function: parseTimeBound', () => {
     ['2026-11-20T13:59:59Z', '2026-11-20T13'],
     ['2026-11-20T13:00+02:00', '2026-11-20T11'],
   ])('reads %s', (value, hour) => {
-    expect(parseTimeBound('--since', value, now)).toBe(hour);
+    expect(parseTimeBound(value, now)).toBe(hour);
   });
 
-  it('names the option and the value it cannot read', () => {
-    expect(() => parseTimeBound('--until', 'yesterday', now)).toThrow(/--until "yesterday" is neither an ISO time/);
+  it('names the bound and the value it cannot read, and no CLI flag', () => {
+    // Act
+    const parse = () => parseTimeBound('yesterday', now, 'window end');
+
+    // Assess
+    expect(parse).toThrow(InvalidValueError);
+    expect(parse).toThrow(
+      new InvalidValueError(
+        'window end',
+        'yesterday',
+        'is neither an ISO time (2026-11-20T13:00Z) nor a span such as 36h, 7d or 2w',
+      ),
+    );
+    expect(parse).not.toThrow(/--/);
   });
 });
 
 describe('Function: parseTimeWindow', () => {
-  it('refuses a window that ends before it starts', () => {
-    expect(() => parseTimeWindow('1d', '2d', now)).toThrow(/--since 1d is after --until 2d/);
+  it('refuses a window that ends before it starts, with both values as given', () => {
+    // Act
+    let thrown: unknown;
+    try {
+      parseTimeWindow('1d', '2d', now);
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assess
+    expect(thrown).toBeInstanceOf(EmptyWindowError);
+    expect(thrown).toMatchObject({
+      start: { value: '1d', hour: '2026-11-25T15' },
+      end: { value: '2d', hour: '2026-11-24T15' },
+    });
   });
+
+  it('says which bound it cannot read', () => {
+    expect(() => parseTimeWindow('2026-11-01', 'soon', now)).toThrow(expect.objectContaining({ field: 'window end' }));
+  });
+
   it('leaves missing bounds open', () => {
     expect(parseTimeWindow(undefined, '2026-11-01', now)).toEqual({ fromHour: undefined, toHour: '2026-11-01T00' });
+  });
+});
+
+describe('Function: hourOf', () => {
+  it('is the UTC hour a time falls in', () => {
+    expect(hourOf(now)).toBe('2026-11-26T15');
   });
 });
 

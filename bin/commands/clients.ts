@@ -1,0 +1,30 @@
+import type { ClientReport } from '../../lib/clients';
+import { loadClients } from '../../lib/queries';
+import { parseTimeWindow } from '../../lib/time-window';
+import { clientFindingLines, clientTable, hygieneTable } from '../format';
+import { type Command, withStore } from '../options';
+import { print, printJson, usageError } from '../output';
+
+/** `clients --bucket B`: who sent plain HTTP to one bucket; `--hygiene` adds HTTPS clients with TLS-hygiene findings. */
+export const clients: Command = async (values) => {
+  const bucket = values.bucket;
+  if (!bucket) return usageError('clients needs --bucket');
+  return withStore(values, async (session) => {
+    const window = parseTimeWindow(values.since, values.until, new Date());
+    const rows = await loadClients(session.store, { bucket, window, includeHygiene: values.hygiene });
+    if (values.json) printJson({ bucket, window, clients: rows });
+    else printClients(rows, Boolean(values.hygiene));
+    return 0;
+  });
+};
+
+/** As text: the HTTP clients and their findings; with --hygiene, HTTPS-only clients with findings too. */
+function printClients(rows: readonly ClientReport[], withHygiene: boolean): void {
+  const http = rows.filter((c) => c.count > 0);
+  print(clientTable(http));
+  const findings = clientFindingLines(http);
+  if (findings.length > 0)
+    print(['', 'TLS-hygiene findings of these clients:', ...findings.map((line) => `  ${line}`)].join('\n'));
+  if (withHygiene)
+    print(['', 'HTTPS clients with TLS-hygiene findings:', hygieneTable(rows.filter((c) => c.count === 0))].join('\n'));
+}

@@ -1,0 +1,87 @@
+import { writeFile } from 'node:fs/promises';
+import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/queries';
+import { assessReadiness, closeWindowOverData } from '../../lib/readiness';
+import { compareByRisk } from '../../lib/report';
+import type { AggregateStore } from '../../lib/store';
+import { parseTimeWindow } from '../../lib/time-window';
+import { bucketTable, csv, findingLines } from '../format';
+import { type HtmlBucket, renderHtmlReport } from '../html-report';
+import { type Command, type Values, withStore } from '../options';
+import { note, print, printJson, usageError } from '../output';
+
+const CSV_COLUMNS = [
+  'bucket',
+  'http',
+  'https',
+  'service',
+  'unknown',
+  'http_share',
+  'http_external',
+  'http_ec2',
+  'http_vpc_endpoint',
+  'http_private',
+  'http_aws',
+  'last_http',
+];
+
+/** `report`: every bucket's counters in the window, worst first, as a table, `--json` or `--csv`; `--html FILE` writes a page too. */
+export const report: Command = async (values) => {
+  if (values.json && values.csv) return usageError('choose one of --json and --csv');
+  return withStore(values, async (session) => {
+    if (values.html) await writeHtmlReport(session.store, values, values.html);
+    return printReport(session.store, values);
+  });
+};
+
+async function printReport(store: AggregateStore, values: Values): Promise<number> {
+  const window = parseTimeWindow(values.since, values.until, new Date());
+  const reports = await loadBucketReports(store, { bucket: values.bucket, window });
+  if (values.json) {
+    printJson({ window, buckets: reports });
+  } else if (values.csv) {
+    process.stdout.write(
+      csv(
+        CSV_COLUMNS,
+        [...reports]
+          .sort(compareByRisk)
+          .map((b) => [
+            b.bucket,
+            b.http,
+            b.https,
+            b.service,
+            b.unknown,
+            b.httpShare.toFixed(6),
+            b.httpSources.external,
+            b.httpSources.ec2,
+            b.httpSources['vpc-endpoint'],
+            b.httpSources.private,
+            b.httpSources.aws,
+            b.lastHttpSeen ?? '',
+          ]),
+      ),
+    );
+  } else {
+    print(bucketTable([...reports].sort(compareByRisk)));
+    for (const line of findingLines(reports)) print(line);
+  }
+  return 0;
+}
+
+/** The page judges readiness over the data it draws: `closeWindowOverData` closes the open ends. */
+async function writeHtmlReport(store: AggregateStore, values: Values, file: string): Promise<void> {
+  const now = new Date();
+  const window = parseTimeWindow(values.since, values.until, now);
+  const loaded = await loadReadinessInputsOfBuckets(store, { bucket: values.bucket, window });
+  const closed = closeWindowOverData(
+    window,
+    loaded.map((b) => b.report),
+    now,
+  );
+  const buckets: HtmlBucket[] = loaded.map(({ bucket, ...inputs }) => ({
+    report: inputs.report,
+    clients: inputs.clients,
+    readiness: assessReadiness({ bucket, window: closed, ...inputs }),
+  }));
+  await writeFile(file, renderHtmlReport({ generatedAt: now, window: closed, buckets }));
+  note(`wrote ${file} (${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'})`);
+}

@@ -1,0 +1,49 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../lib/aws-clients';
+import { bundledIpRanges } from '../../lib/ip-ranges';
+import { s3LogSource } from '../../lib/log-object';
+import type { CountingContext, LogSource } from '../../lib/pipeline';
+import { fixedIpRanges } from '../../lib/ranges-source';
+import { isS3Url, parseS3Url } from '../../lib/s3-url';
+import type { LogObjectRef } from '../../lib/trigger';
+import { countWithReport } from '../count-files';
+import { localLogSource } from '../local-files';
+import { type Command, parseNetworksOption, withStore } from '../options';
+import { note, usageError } from '../output';
+
+/**
+ * `reprocess`: counts failed log files again once they are fixed: S3 locations
+ * (`s3://bucket/key`, read with the default credential chain) and local files alike. A success
+ * clears the failure record. Exit code 1 when a file still fails.
+ */
+export const reprocess: Command = async (values, logs) => {
+  if (logs.length === 0 && !values['all-failed']) return usageError('reprocess needs LOG... or --all-failed');
+  const networks = parseNetworksOption(values);
+  // A malformed s3:// URL is a usage error, found before the store opens.
+  for (const log of logs) if (isS3Url(log)) parseS3Url(log);
+  return withStore(values, async (session) => {
+    const known = new Map((await session.store.listFailures()).map((f) => [f.location, f]));
+    const targets = values['all-failed'] ? [...known.keys()] : logs;
+    const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
+    let s3: S3Client | undefined;
+    const s3Source = (ref: LogObjectRef): LogSource => {
+      s3 ??= createS3Client({ region: values.region });
+      return s3LogSource(s3, ref);
+    };
+    let problems = 0;
+    for (const target of targets) {
+      const failure = known.get(target);
+      // A fixed local file has new content, hence (unless it has a CloudTrail name) a new id:
+      // its failure record is cleared under the old one below.
+      const source = isS3Url(target) ? s3Source(parseS3Url(target)) : await localLogSource(target);
+      const result = await countWithReport(context, source);
+      if (result.status === 'counted' || result.status === 'already-counted') {
+        if (failure) await session.store.clearFailure(failure.logId);
+        note(`${target}: ${result.status}`);
+      } else {
+        problems++;
+      }
+    }
+    return problems > 0 ? 1 : 0;
+  });
+};

@@ -1,0 +1,59 @@
+import type { RunResult } from '../lib/batch-runner';
+import { retryDecision } from '../lib/errors';
+import { type CountingContext, countLog, type LogSource } from '../lib/pipeline';
+import { note } from './output';
+
+/** What became of one log file in `analyze` or `reprocess`, as `--json` reports it. */
+export type FileResult =
+  | { status: 'counted'; location: string; requests: number }
+  /** `completed`: an interrupted earlier run had claimed it; this run finished counting it. */
+  | { status: 'already-counted' | 'completed'; location: string }
+  | { status: 'failed' | 'error'; location: string; code: string; message: string };
+
+/** A file's result in a batched run, and its line on stderr when it went wrong. */
+export function reportRunResult(result: RunResult): FileResult {
+  const location = result.log.location;
+  switch (result.status) {
+    case 'counted':
+      return { status: 'counted', location, requests: result.summary.requests };
+    case 'already-counted':
+    case 'completed':
+      return { status: result.status, location };
+    case 'failed':
+      note(`${result.error.message} [${result.error.code}]; nothing from it was counted`);
+      return { status: 'failed', location, code: result.error.code, message: result.error.message };
+    case 'not-counted': {
+      const message = `${location}: ${result.error.message}`;
+      note(`${message}; not counted`);
+      return { status: 'error', location, code: result.error.name, message };
+    }
+  }
+}
+
+/**
+ * Counts one file and says on stderr what went wrong, if anything, and what to do about it:
+ * an unusable file is recorded as failed; any other error says whether running the command
+ * again can help (`retryDecision`, the rule the Lambda answers follow too).
+ */
+export async function countWithReport(context: CountingContext, source: LogSource): Promise<FileResult> {
+  try {
+    const result = await countLog(context, source);
+    if (result.status === 'failed') {
+      note(`${result.error.message} [${result.error.code}]; nothing from it was counted`);
+      return { status: 'failed', location: source.location, code: result.error.code, message: result.error.message };
+    }
+    if (result.status === 'already-counted' || result.status === 'completed')
+      return { status: result.status, location: source.location };
+    return { status: 'counted', location: source.location, requests: result.summary.requests };
+  } catch (error) {
+    const message = `${source.location}: ${(error as Error).message}`;
+    note(
+      `${message}; ${
+        retryDecision(error) === 'retry'
+          ? 'running the command again may count it (counted files are skipped)'
+          : 'running the command again will not help until the cause is fixed'
+      }`,
+    );
+    return { status: 'error', location: source.location, code: (error as Error).name, message };
+  }
+}
