@@ -9,7 +9,7 @@ import { cloudTrailLogId } from '../../lib/pipeline';
 import { createSourceClassifier } from '../../lib/source';
 import { classifyVerdict } from '../../lib/verdict';
 import { mulberry32 } from '../support/random';
-import { formatDayTable, formatDayTargets } from './day';
+import { CLI_VARIANTS, formatDayTable, formatDayTargets, measureChild, measureCli } from './day';
 import { CLOUDTRAIL_KEY, type ClientSourceKind, type DayManifest, dailySizes, writeDayCorpus } from './day-corpus';
 import { corpusFiles, foldWithoutStore, naiveCount } from './day-peers';
 
@@ -176,4 +176,20 @@ describe('Function: writeDayCorpus', () => {
     expect(formatDayTable(rows, 3000)).toContain('not supported');
     expect(formatDayTargets(rows, 3000)).toContain('2.00x');
   });
+
+  it('runs as the day bench runs it: a peer and the CLI in their own processes, checked against the manifest', async () => {
+    // Act
+    const naive = await measureChild('naive', dir, manifest);
+    const cli = await measureCli(CLI_VARIANTS[0] as (typeof CLI_VARIANTS)[number], dir, manifest);
+    const unknownOption = await measureCli({ id: 'x', name: 'x', args: ['--no-such-option'] }, dir, manifest);
+
+    // Assess
+    expect(naive).toMatchObject({ status: 'ok' });
+    expect(cli).toMatchObject({ status: 'ok' });
+    if (cli.status !== 'ok' || naive.status !== 'ok') throw new Error(cli.note);
+    expect(naive.nodePeakBytes).toBeGreaterThan(0);
+    expect(cli.nodePeakBytes).toBeGreaterThan(0);
+    expect(cli.note).toContain('12 files counted');
+    expect(unknownOption).toMatchObject({ status: 'not-supported' });
+  }, 60_000);
 });

@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DayChildReport } from './day-child';
 import { type DayCorpusOptions, type DayManifest, dayCorpus } from './day-corpus';
@@ -84,6 +84,8 @@ export async function runDayBench(
     ? `reused (generated in ${manifest.generationSeconds.toFixed(1)} s)`
     : `generated in ${((performance.now() - started) / 1000).toFixed(1)} s`;
   const wanted = (id: string): boolean => !options.variants || options.variants.includes(id);
+  // Other work on the machine moves the figures more than anything measured here: show it.
+  const loadBefore = loadavg()[0] ?? Number.NaN;
 
   const rows: DayRow[] = [];
   for (const [id, name] of [
@@ -114,7 +116,8 @@ export async function runDayBench(
   const { totals } = manifest;
   console.log(
     `\ncleartrail day bench: Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? '?'}); ` +
-      `best of ${options.runs} (in-process variants) and ${options.cliRuns} (CLI) run(s), each in its own process`,
+      `best of ${options.runs} (in-process variants) and ${options.cliRuns} (CLI) run(s), each in its own process; ` +
+      `1-minute load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? Number.NaN).toFixed(2)} after`,
   );
   console.log(
     `corpus: ${manifest.files.length} files, ${count(totals.records)} records (${count(totals.s3DataEvents)} S3 data events), ` +
@@ -130,7 +133,7 @@ export async function runDayBench(
   return rows.some((row) => row.status === 'failed') ? 1 : 0;
 }
 
-type RunResult =
+export type RunResult =
   | { status: 'ok'; seconds: number; nodePeakBytes?: number; javaPeakBytes?: number; writeUnits?: number; note: string }
   | { status: 'failed' | 'not-installed' | 'not-supported'; note: string };
 
@@ -148,7 +151,7 @@ function mergeRun(row: DayRow, result: RunResult): void {
 }
 
 /** An in-process variant in its own process (`day-child.ts` under tsx), checked against the manifest. */
-async function measureChild(id: string, dir: string, manifest: DayManifest): Promise<RunResult> {
+export async function measureChild(id: string, dir: string, manifest: DayManifest): Promise<RunResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'cleartrail-day-run-'));
   try {
     const rssFile = join(scratch, 'max-rss');
@@ -189,7 +192,7 @@ function countMismatch(counted: PeerCount, manifest: DayManifest): string | unde
  * exit. Its stdout (the JSON report) is checked against the manifest; write units come from
  * `<n> write units` on its stderr when the CLI prints it.
  */
-async function measureCli(variant: CliVariant, dir: string, manifest: DayManifest): Promise<RunResult> {
+export async function measureCli(variant: CliVariant, dir: string, manifest: DayManifest): Promise<RunResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'cleartrail-day-cli-'));
   try {
     const rssFile = join(scratch, 'max-rss');
