@@ -64,6 +64,25 @@ describe('Function: writeDayCorpus', () => {
     expect(new Set(keys.map((key) => key.slice(-24))).size).toBe(12);
   });
 
+  it('scales to several days, one dated folder a day', async () => {
+    // Prepare
+    const scaled = mkdtempSync(join(tmpdir(), 'cleartrail-day-corpus-days-'));
+    try {
+      // Act
+      const days = await writeDayCorpus(scaled, { days: 2, filesPerDay: 3, recordsPerDay: 60 });
+
+      // Assess
+      expect(days.files.map((file) => file.key.split('/').slice(4, 7).join('-'))).toEqual([
+        ...Array(3).fill('2026-11-20'),
+        ...Array(3).fill('2026-11-21'),
+      ]);
+      expect(days.totals.records).toBe(120);
+      expect(corpusFiles(scaled)).toHaveLength(6);
+    } finally {
+      rmSync(scaled, { recursive: true, force: true });
+    }
+  });
+
   it('writes valid records, with event times from before each delivery and counts as the manifest says', () => {
     // Act
     const eventIds = new Set<string>();

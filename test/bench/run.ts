@@ -23,7 +23,7 @@
  * script, DuckDB (when installed), cleartrail without the store and the `cleartrail analyze` CLI.
  *
  *   npm run bench -- --only day       # the day bench alone (also: --day); --only files skips it
- *   npm run bench -- --only day --days 2 --day-runs 3 --cli-runs 2 --day-variants naive,cli
+ *   npm run bench -- --only day --days 2 --day-seed 7 --day-runs 3 --cli-runs 2 --day-variants naive,cli
  *
  * Files are generated once into the temp directory (see measure.ts) and reused. Exit code 1
  * means a variant failed where it must not, or variants disagreed on the counts; missed
@@ -50,6 +50,7 @@ const OPTIONS = {
   only: { type: 'string' },
   day: { type: 'boolean', default: false },
   days: { type: 'string', default: '1' },
+  'day-seed': { type: 'string' },
   'day-runs': { type: 'string', default: '3' },
   'cli-runs': { type: 'string', default: '1' },
   'day-variants': { type: 'string' },
@@ -68,8 +69,10 @@ async function main(): Promise<number> {
     if (![days, runs, cliRuns].every((n) => Number.isSafeInteger(n) && (n as number) >= 1)) {
       throw new Error('--days, --day-runs and --cli-runs take positive integers');
     }
+    const seed = values['day-seed'] === undefined ? undefined : Number(values['day-seed']);
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('--day-seed takes an integer');
     const code = await runDayBench({
-      corpus: { days },
+      corpus: { days, ...(seed === undefined ? {} : { seed }) },
       runs: runs as number,
       cliRuns: cliRuns as number,
       variants: values['day-variants']?.split(','),
