@@ -36,6 +36,13 @@ export const CLI_VARIANTS: readonly CliVariant[] = [
   { id: 'cli-per-file', name: 'cleartrail analyze --batch-files 1', args: ['--batch-files', '1'] },
 ];
 
+/** The in-process variants (`day-child.ts`), in table order. */
+const PEER_VARIANTS: ReadonlyArray<readonly [id: string, name: string]> = [
+  ['naive', 'naive: per file gunzipSync + JSON.parse + loop'],
+  ['duckdb', 'DuckDB: read_json + unnest(Records), 2 threads'],
+  ['no-store', 'cleartrail without the store: reader + fold'],
+];
+
 /** The CLI variant whose write units are compared with the per-file one's. */
 const BATCH_VARIANT = 'cli';
 const PER_FILE_VARIANT = 'cli-per-file';
@@ -87,30 +94,27 @@ export async function runDayBench(
   // Other work on the machine moves the figures more than anything measured here: show it.
   const loadBefore = loadavg()[0] ?? Number.NaN;
 
-  const rows: DayRow[] = [];
-  for (const [id, name] of [
-    ['naive', 'naive: per file gunzipSync + JSON.parse + loop'],
-    ['duckdb', 'DuckDB: read_json + unnest(Records), 2 threads'],
-    ['no-store', 'cleartrail without the store: reader + fold'],
-  ] as const) {
-    if (!wanted(id)) continue;
-    const row: DayRow = { id, name, status: 'ok' };
-    for (let run = 0; run < options.runs && row.status === 'ok'; run++) {
-      log(`day: (${id}) run ${run + 1}/${options.runs}`);
-      const result = await measureChild(id, dir, manifest);
-      mergeRun(row, result);
+  const peers = PEER_VARIANTS.filter(([id]) => wanted(id)).map(([id, name]): DayRow => ({ id, name, status: 'ok' }));
+  const clis = CLI_VARIANTS.filter((variant) => wanted(variant.id));
+  const cliRows = clis.map((variant): DayRow => ({ id: variant.id, name: variant.name, status: 'ok' }));
+  // Runs alternate between variants, so that a burst of load from elsewhere on the machine hits
+  // all of them rather than all the runs of one; a variant that failed or cannot run stops.
+  for (let run = 0; run < options.runs; run++) {
+    for (const row of peers) {
+      if (row.status !== 'ok') continue;
+      log(`day: (${row.id}) run ${run + 1}/${options.runs}`);
+      mergeRun(row, await measureChild(row.id, dir, manifest));
     }
-    rows.push(row);
   }
-  for (const variant of CLI_VARIANTS) {
-    if (!wanted(variant.id)) continue;
-    const row: DayRow = { id: variant.id, name: variant.name, status: 'ok' };
-    for (let run = 0; run < options.cliRuns && row.status === 'ok'; run++) {
+  for (let run = 0; run < options.cliRuns; run++) {
+    for (const [i, variant] of clis.entries()) {
+      const row = cliRows[i] as DayRow;
+      if (row.status !== 'ok') continue;
       log(`day: (${variant.id}) run ${run + 1}/${options.cliRuns}`);
       mergeRun(row, await measureCli(variant, dir, manifest));
     }
-    rows.push(row);
   }
+  const rows = [...peers, ...cliRows];
 
   const cpu = cpus();
   const { totals } = manifest;
