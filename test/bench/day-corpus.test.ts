@@ -194,6 +194,10 @@ describe('Function: writeDayCorpus', () => {
     expect(folded).toMatchObject({ records: manifest.totals.records, s3Records: manifest.totals.s3Records });
     expect(formatDayTable(rows, 3000)).toContain('not supported');
     expect(formatDayTargets(rows, 3000)).toContain('2.00x');
+    const batched = rows.map((row) =>
+      row.id === 'cli-per-file' ? { ...row, status: 'ok' as const, seconds: 3, writeUnits: 200 } : row,
+    );
+    expect(formatDayTargets(batched, 3000)).toContain('10 vs 200 = 20.0x fewer  ✓');
   });
 
   it('runs as the day bench runs it: a peer and the CLI in their own processes, checked against the manifest', async () => {
