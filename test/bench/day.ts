@@ -95,22 +95,22 @@ export async function runDayBench(
   const loadBefore = loadavg()[0] ?? Number.NaN;
 
   const peers = PEER_VARIANTS.filter(([id]) => wanted(id)).map(([id, name]): DayRow => ({ id, name, status: 'ok' }));
-  const clis = CLI_VARIANTS.filter((variant) => wanted(variant.id));
-  const cliRows = clis.map((variant): DayRow => ({ id: variant.id, name: variant.name, status: 'ok' }));
+  const cliVariants = CLI_VARIANTS.filter((variant) => wanted(variant.id));
+  const cliRows = cliVariants.map((variant): DayRow => ({ id: variant.id, name: variant.name, status: 'ok' }));
   // Runs alternate between variants, so that a burst of load from elsewhere on the machine hits
   // all of them rather than all the runs of one; a variant that failed or cannot run stops.
-  for (let run = 0; run < options.runs; run++) {
+  for (let round = 0; round < options.runs; round++) {
     for (const row of peers) {
       if (row.status !== 'ok') continue;
-      log(`day: (${row.id}) run ${run + 1}/${options.runs}`);
+      log(`day: (${row.id}) run ${round + 1}/${options.runs}`);
       mergeRun(row, await measureChild(row.id, dir, manifest));
     }
   }
-  for (let run = 0; run < options.cliRuns; run++) {
-    for (const [i, variant] of clis.entries()) {
+  for (let round = 0; round < options.cliRuns; round++) {
+    for (const [i, variant] of cliVariants.entries()) {
       const row = cliRows[i] as DayRow;
       if (row.status !== 'ok') continue;
-      log(`day: (${variant.id}) run ${run + 1}/${options.cliRuns}`);
+      log(`day: (${variant.id}) run ${round + 1}/${options.cliRuns}`);
       mergeRun(row, await measureCli(variant, dir, manifest));
     }
   }
