@@ -19,12 +19,19 @@
  *   npm run bench -- --jq-all        # also run jq on files over 200 MiB of JSON (several GiB of RAM)
  *   npm run bench -- --ip-lookup     # also run test/bench/ip-lookup.ts
  *
+ * Then the day bench (day.ts): a generated day of 288 CloudTrail deliveries, read by a naive
+ * script, DuckDB (when installed), cleartrail without the store and the `cleartrail analyze` CLI.
+ *
+ *   npm run bench -- --only day       # the day bench alone (also: --day); --only files skips it
+ *   npm run bench -- --only day --days 2 --day-seed 7 --day-runs 3 --cli-runs 2 --day-variants naive,cli
+ *
  * Files are generated once into the temp directory (see measure.ts) and reused. Exit code 1
  * means a variant failed where it must not, or variants disagreed on the counts; missed
  * performance targets are printed, not turned into a failure, as timings on a shared machine vary.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runDayBench } from './day';
 import { BENCH_DIR, benchFiles, measureInChild, measureJq } from './measure';
 import { disagreements, type FileResults, formatTable, formatTargets } from './report';
 import { BENCH_VARIANTS } from './variants';
@@ -34,16 +41,49 @@ const WARM_UP_RECORDS = 1000;
 /** jq holds the whole document as a tree: over about 200 MiB of JSON it needs several GiB. */
 const JQ_DEFAULT_MAX_JSON_BYTES = 200 * 1024 ** 2;
 
+const OPTIONS = {
+  sizes: { type: 'string', default: '1000,100000,500000' },
+  runs: { type: 'string', default: '5' },
+  variants: { type: 'string' },
+  'jq-all': { type: 'boolean', default: false },
+  'ip-lookup': { type: 'boolean', default: false },
+  only: { type: 'string' },
+  day: { type: 'boolean', default: false },
+  days: { type: 'string', default: '1' },
+  'day-seed': { type: 'string' },
+  'day-runs': { type: 'string', default: '3' },
+  'cli-runs': { type: 'string', default: '1' },
+  'day-variants': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      sizes: { type: 'string', default: '1000,100000,500000' },
-      runs: { type: 'string', default: '5' },
-      variants: { type: 'string' },
-      'jq-all': { type: 'boolean', default: false },
-      'ip-lookup': { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ options: OPTIONS });
+  const only = values.day ? 'day' : values.only;
+  if (only !== undefined && only !== 'day' && only !== 'files') throw new Error('--only takes day or files');
+  let exitCode = 0;
+  if (only !== 'day') exitCode = await runFileBench(values);
+  if (only !== 'files') {
+    const [days, runs, cliRuns] = [values.days, values['day-runs'], values['cli-runs']].map(Number);
+    if (![days, runs, cliRuns].every((n) => Number.isSafeInteger(n) && (n as number) >= 1)) {
+      throw new Error('--days, --day-runs and --cli-runs take positive integers');
+    }
+    const seed = values['day-seed'] === undefined ? undefined : Number(values['day-seed']);
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error('--day-seed takes an integer');
+    const code = await runDayBench({
+      corpus: { days, ...(seed === undefined ? {} : { seed }) },
+      runs: runs as number,
+      cliRuns: cliRuns as number,
+      variants: values['day-variants']?.split(','),
+    });
+    exitCode = Math.max(exitCode, code);
+  }
+  return exitCode;
+}
+
+/** The single-file bench: each variant on each generated file of `--sizes`. */
+async function runFileBench(values: Values): Promise<number> {
   const sizes = values.sizes.split(',').map((size) => Number(size.replace(/_/g, '')));
   const runs = Number(values.runs);
   if (sizes.some((size) => !Number.isSafeInteger(size) || size <= 0) || !Number.isSafeInteger(runs) || runs < 1) {
