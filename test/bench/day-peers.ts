@@ -6,11 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { openLogFile } from '../../bin/local-files';
-import { LogAggregator } from '../../lib/aggregate';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { readS3RecordBatches } from '../../lib/log-reader';
-import { createSourceClassifier } from '../../lib/source';
+import { FoldPool } from '../../bin/fold-pool';
+import { localLogSource } from '../../bin/local-files';
+import { mergeTallies } from '../../lib/tally';
 
 /** What a peer counted over the whole corpus. */
 export interface PeerCount {
@@ -55,36 +53,30 @@ export function naiveCount(files: readonly string[]): PeerCount {
 }
 
 /**
- * cleartrail without DynamoDB: every file read and folded as `countLog` in `lib/pipeline.ts`
- * does before it writes (reader, source classifier and aggregator, one of each per file).
- * The only coupling of the day bench to `lib/aggregate.ts` and `lib/pipeline.ts`, kept to this
- * one function so that it follows their rewrites easily.
+ * cleartrail without the store: every file read and folded as `analyze` does it, on one worker
+ * thread per core (bin/fold-pool.ts), and nothing committed.
  */
 export async function foldWithoutStore(files: readonly string[]): Promise<PeerCount> {
-  const ranges = bundledIpRanges();
-  let records = 0;
-  let s3Records = 0;
-  let requests = 0;
-  let items = 0;
-  for (const file of files) {
-    const aggregator = new LogAggregator(file, createSourceClassifier(ranges, []));
-    const batches = readS3RecordBatches(openLogFile(file), file);
-    let next = await batches.next();
-    while (!next.done) {
-      for (const record of next.value) aggregator.add(record);
-      next = await batches.next();
+  const pool = new FoldPool({ networks: [] });
+  try {
+    const folds = await Promise.all(files.map(async (file) => pool.fold(await localLogSource(file))));
+    let records = 0;
+    let s3Records = 0;
+    let requests = 0;
+    const tallies = mergeTallies(folds.map((fold) => fold.tallies));
+    for (const fold of folds) {
+      records += fold.read.records;
+      s3Records += fold.read.s3Records;
+      requests += fold.summary.requests;
     }
-    const { summary, plain } = aggregator.finish();
-    records += next.value.records;
-    s3Records += next.value.s3Records;
-    requests += summary.requests;
-    items += plain.size;
+    return {
+      records,
+      s3Records,
+      detail: `${requests.toLocaleString('en-US')} requests folded on ${pool.size} threads into ${tallies.length.toLocaleString('en-US')} merged tallies`,
+    };
+  } finally {
+    await pool.close();
   }
-  return {
-    records,
-    s3Records,
-    detail: `${requests.toLocaleString('en-US')} requests folded into ${items.toLocaleString('en-US')} per-file items`,
-  };
 }
 
 /** How to get the optional DuckDB peer; it is not a dependency of cleartrail. */
