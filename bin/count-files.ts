@@ -30,6 +30,16 @@ export function reportRunResult(result: RunResult): FileResult {
   }
 }
 
+/** What to tell the user about the logs a stopped run did not count. */
+export function rerunAdvice(results: readonly RunResult[]): string | undefined {
+  const stopped = results.filter((result) => result.status === 'not-counted');
+  const first = stopped[0];
+  if (first?.status !== 'not-counted') return undefined;
+  return retryDecision(first.error) === 'retry'
+    ? `stopped with ${stopped.length} files not counted; run the same command again to finish: nothing is counted twice`
+    : `stopped with ${stopped.length} files not counted; running the command again will not help until the cause is fixed`;
+}
+
 /**
  * Counts one file and says on stderr what went wrong, if anything, and what to do about it:
  * an unusable file is recorded as failed; any other error says whether running the command

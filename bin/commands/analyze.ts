@@ -5,7 +5,7 @@ import { fixedIpRanges } from '../../lib/ranges-source';
 import { compareByRisk } from '../../lib/report';
 import { MAX_LOGS_PER_BATCH } from '../../lib/store';
 import { analyzeFiles, progressPrinter } from '../analysis';
-import { reportRunResult } from '../count-files';
+import { reportRunResult, rerunAdvice } from '../count-files';
 import { bucketTable, findingLines } from '../format';
 import { findLogFiles, localLogSource } from '../local-files';
 import { type Command, parseNetworksOption, parseWholeNumber, withStore } from '../options';
@@ -42,14 +42,12 @@ export const analyze: Command = async (values, paths) => {
     const problems = missing.length + results.filter((r) => r.status === 'failed' || r.status === 'error').length;
     const counted = results.filter((r) => r.status === 'counted' || r.status === 'completed').length;
     const already = results.filter((r) => r.status === 'already-counted').length;
-    const stopped = results.filter((r) => r.status === 'error').length;
     note(
       `${counted} files counted, ${already} already counted, ${problems} failed; ` +
         `${analysis.writeUnits.toLocaleString('en-US')} write units; aggregates in ${session.description}`,
     );
-    if (stopped > 0) {
-      note(`stopped with ${stopped} files not counted; run the same command again to finish: nothing is counted twice`);
-    }
+    const advice = rerunAdvice(analysis.results);
+    if (advice) note(advice);
     const reports = await loadBucketReports(session.store, { window: {} });
     if (values.json) {
       printJson({
