@@ -3,10 +3,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SharedRequestTallies } from '../aggregate';
+import { mapLimited } from '../concurrency';
 import { CleartrailError } from '../errors';
 import { mergeTallies, type Tally } from '../tally';
 import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
-import { MAX_TRANSACTION_ACTIONS, noWrites, type Table, type WriteCount } from './table';
+import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type WriteCount } from './table';
 
 /** The claim transaction holds the intent header and one claim per log. */
 export const MAX_LOGS_PER_BATCH = MAX_TRANSACTION_ACTIONS - 1;
@@ -236,11 +237,9 @@ export class Ledger {
     });
     const done = new Set(applied.map((item) => keys.appliedChunkOf(String(item.sk))));
     outcome.chunks = Math.ceil(intent.tallies.length / intent.chunkSize);
-    for (let chunk = 0; chunk < outcome.chunks; chunk++) {
-      if (done.has(chunk)) {
-        outcome.chunksSkipped++;
-        continue;
-      }
+    const pending = Array.from({ length: outcome.chunks }, (_, chunk) => chunk).filter((chunk) => !done.has(chunk));
+    outcome.chunksSkipped = outcome.chunks - pending.length;
+    await mapLimited(pending, PARALLEL_CALLS, async (chunk) => {
       const tallies = intent.tallies.slice(chunk * intent.chunkSize, (chunk + 1) * intent.chunkSize);
       const written = await this.table.transact(
         `chunk ${chunk} of batch ${batchId}`,
@@ -258,7 +257,7 @@ export class Ledger {
       );
       if (written.cancelledAt.includes(0)) outcome.chunksSkipped++;
       else if (written.cancelledAt.length > 0) throw updateConditionFailed(batchId);
-    }
+    });
 
     await this.applyShared(batchId, intent.shared, outcome);
 
