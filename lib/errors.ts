@@ -69,3 +69,11 @@ export class InvalidTriggerError extends CleartrailError {
     this.name = 'InvalidTriggerError';
   }
 }
+
+/** A CloudFormation custom resource request without the properties the template must pass. */
+export class InvalidCustomResourceRequestError extends CleartrailError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = 'InvalidCustomResourceRequestError';
+  }
+}
