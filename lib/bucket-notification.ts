@@ -40,7 +40,7 @@ export function withoutLogObjectsNotification(
   id: string,
 ): NotificationConfiguration {
   const queues = (current.QueueConfigurations ?? []).filter((queue) => queue.Id !== id);
-  const rest = ownFields(current);
+  const { QueueConfigurations: _ours, ...rest } = ownFields(current);
   return queues.length > 0 ? { ...rest, QueueConfigurations: queues } : rest;
 }
 
