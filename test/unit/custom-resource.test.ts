@@ -34,7 +34,7 @@ describe('Function: customResourceResponse', () => {
       ...create,
       RequestType: 'Update',
       PhysicalResourceId: 'trail/cleartrail-dev-log-objects',
-      OldResourceProperties: {},
+      OldResourceProperties: { ServiceToken: 'x' },
     };
 
     // Act
