@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Checks the CloudFormation template that `sls package` wrote against what cleartrail promises:
 // least-privilege IAM (no wildcard actions; a `*` in a resource only where it is the log prefix
-// or the framework's own log group), a table with on-demand billing, PITR, encryption and
-// retention, and the function wired to its S3 trigger and its on-failure queue.
+// or a function's own log group), a table with on-demand billing, PITR, encryption and
+// retention, and the function fed in batches by a queue that the trail bucket notifies through
+// cleartrail's custom resource, with a dead-letter queue behind it.
 //
 //   node .ci/check-template.mjs [.serverless/cloudformation-template-update-stack.json]
 //
@@ -26,10 +27,14 @@ const problem = (message) => problems.push(message);
 const FUNCTION = 'ProcessLogLambdaFunction';
 const FUNCTION_ROLE = 'IamRoleLambdaExecution';
 const TABLE = 'AggregatesTable';
-const QUEUE = 'FailedInvocationsQueue';
-const INVOKE_CONFIG = 'ProcessLogLambdaEvConf';
-/** Role of the Lambda-backed custom resource that osls adds for `existing: true` S3 events. */
-const CUSTOM_RESOURCE_ROLE = 'IamRoleCustomResourcesLambdaExecution';
+const QUEUE = 'LogObjectsQueue';
+const DEAD_LETTER_QUEUE = 'LogObjectsDeadLetterQueue';
+const QUEUE_POLICY = 'LogObjectsQueuePolicy';
+const NOTIFICATION = 'LogObjectsNotification';
+const NOTIFICATION_FUNCTION = 'LogObjectsNotificationLambdaFunction';
+const NOTIFICATION_ROLE = 'LogObjectsNotificationRole';
+/** The batching the event source mapping must have (serverless.yml says why these numbers). */
+const BATCH = { size: 20, windowSeconds: 60, maximumConcurrency: 2 };
 
 /** Renders intrinsic functions to a readable string; pseudo parameters become placeholders. */
 function render(value) {
@@ -57,11 +62,11 @@ const service = template.Resources?.[FUNCTION]?.Properties?.FunctionName?.replac
 const allowedResourceWildcards = [
   // s3:GetObject on the objects under the log prefix (a non-empty prefix ending in "/").
   { why: 'objects under the log prefix', pattern: /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+\/[^*]+\/\*$/ },
-  // The refresh function's own log streams.
+  // The log streams of the functions with their own role (refresh, custom resource).
   {
-    why: "the refresh function's own log group",
+    why: "a function's own log group",
     pattern:
-      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-refreshRanges:\*$/,
+      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-(refreshRanges|logObjectsNotification):\*$/,
   },
   // osls's own statement for the function's log group ("<service>-<stage>*" covers its log groups only).
   {
@@ -79,7 +84,7 @@ function statementsOf(logicalId) {
 }
 
 const ourIamResources = Object.entries(resources)
-  .filter(([id, r]) => /^AWS::IAM::(Role|Policy|ManagedPolicy)$/.test(r.Type) && id !== CUSTOM_RESOURCE_ROLE)
+  .filter(([, r]) => /^AWS::IAM::(Role|Policy|ManagedPolicy)$/.test(r.Type))
   .map(([id]) => id);
 if (!ourIamResources.includes(FUNCTION_ROLE)) problem(`IAM: the function role ${FUNCTION_ROLE} is missing`);
 
@@ -113,10 +118,40 @@ function requireGrant(action, resourcePattern, description) {
   if (!found) problem(`IAM ${FUNCTION_ROLE}: no ${action} limited to ${description}`);
 }
 requireGrant('s3:GetObject', /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+\/[^*]+\/\*$/, 'the log prefix');
-for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem']) {
+for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem', 'BatchGetItem']) {
   requireGrant(`dynamodb:${action}`, new RegExp(`^\\$\\{${TABLE}\\.Arn\\}$`), `the ${TABLE} ARN`);
 }
-requireGrant('sqs:SendMessage', new RegExp(`^\\$\\{${QUEUE}\\.Arn\\}$`), `the ${QUEUE} ARN`);
+for (const action of ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes']) {
+  requireGrant(`sqs:${action}`, new RegExp(`^\\$\\{${QUEUE}\\.Arn\\}$`), `the ${QUEUE} ARN`);
+}
+// Nothing sends to a queue any more (no on-failure destination): SQS moves failed messages itself.
+for (const s of functionStatements) {
+  if (s.actions.includes('sqs:SendMessage')) problem(`IAM ${FUNCTION_ROLE}: sqs:SendMessage is not needed`);
+}
+
+// The custom resource's role: its own log streams, and the notification rights on the trail
+// bucket alone (the bucket ARN, no object paths, no wildcard).
+const notificationStatements = statementsOf(NOTIFICATION_ROLE).map((s) => ({
+  actions: list(s.Action).map(render),
+  resources: list(s.Resource).map(render),
+}));
+if (notificationStatements.length === 0) problem(`IAM: the custom resource role ${NOTIFICATION_ROLE} is missing`);
+for (const { actions, resources: targets } of notificationStatements) {
+  const logs = actions.every((a) => a === 'logs:CreateLogStream' || a === 'logs:PutLogEvents');
+  const notification =
+    actions.length === 2 &&
+    actions.includes('s3:GetBucketNotification') &&
+    actions.includes('s3:PutBucketNotification');
+  if (!logs && !notification) problem(`IAM ${NOTIFICATION_ROLE}: unexpected actions ${actions.join(', ')}`);
+  if (notification && !targets.every((t) => /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(t))) {
+    problem(
+      `IAM ${NOTIFICATION_ROLE}: bucket notification rights on ${targets.join(', ')}, expected the bucket ARN only`,
+    );
+  }
+}
+if (!notificationStatements.some((s) => s.actions.includes('s3:PutBucketNotification'))) {
+  problem(`IAM ${NOTIFICATION_ROLE}: no s3:PutBucketNotification on the trail bucket`);
+}
 
 // --- Function, trigger, destination -----------------------------------------------------------
 const fn = resources[FUNCTION];
@@ -143,33 +178,60 @@ if (fn?.Type !== 'AWS::Lambda::Function') {
   }
 }
 
-const trigger = Object.entries(resources).find(
-  ([, r]) => r.Type === 'Custom::S3' && list(r.DependsOn).includes(FUNCTION),
-);
-if (!trigger) {
-  problem('trigger: no Custom::S3 notification for the existing bucket points at the function');
-} else {
-  const [id, { Properties: p }] = trigger;
-  const configs = list(p.BucketConfigs);
-  const created = configs.find((c) => String(c.Event).startsWith('s3:ObjectCreated:'));
-  if (!created) problem(`trigger ${id}: no s3:ObjectCreated:* event`);
-  const rules = Object.assign({}, ...list(created?.Rules));
-  if (!rules.Prefix) problem(`trigger ${id}: no prefix rule`);
-  if (rules.Suffix !== '.json.gz')
-    problem(`trigger ${id}: suffix rule is ${JSON.stringify(rules.Suffix)}, expected ".json.gz"`);
+if (fn) {
+  const timeout = fn.Properties.Timeout;
+  const visibility = resources[QUEUE]?.Properties?.VisibilityTimeout;
+  if (!(timeout > 0)) problem('function: Timeout is not set');
+  // AWS: a queue feeding an event source mapping needs at least 6x the function's timeout.
+  else if (!(visibility >= 6 * timeout)) {
+    problem(`queue: VisibilityTimeout ${visibility} is under 6 x the function timeout ${timeout}`);
+  }
 }
 
-const invokeConfig = resources[INVOKE_CONFIG];
-if (invokeConfig?.Type !== 'AWS::Lambda::EventInvokeConfig') {
-  problem(`destination: ${INVOKE_CONFIG} (AWS::Lambda::EventInvokeConfig) is missing`);
+const mappings = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping');
+const mapping = mappings.find(([, r]) => render(r.Properties?.FunctionName) === `\${${FUNCTION}.Arn}`);
+if (!mapping) {
+  problem(`trigger: no event source mapping feeds ${FUNCTION}`);
 } else {
-  const p = invokeConfig.Properties;
-  if (render(p.DestinationConfig?.OnFailure?.Destination) !== `\${${QUEUE}.Arn}`) {
-    problem(`destination: OnFailure is ${render(p.DestinationConfig?.OnFailure?.Destination)}, expected ${QUEUE}`);
-  }
-  if (p.MaximumRetryAttempts !== 2)
-    problem(`destination: MaximumRetryAttempts is ${p.MaximumRetryAttempts}, expected 2`);
-  if (!p.MaximumEventAgeInSeconds) problem('destination: MaximumEventAgeInSeconds is not set');
+  const [id, { Properties: p }] = mapping;
+  if (render(p.EventSourceArn) !== `\${${QUEUE}.Arn}`) problem(`trigger ${id}: source is ${render(p.EventSourceArn)}`);
+  if (!list(p.FunctionResponseTypes).includes('ReportBatchItemFailures'))
+    problem(`trigger ${id}: FunctionResponseTypes lacks ReportBatchItemFailures`);
+  if (p.BatchSize !== BATCH.size) problem(`trigger ${id}: BatchSize is ${p.BatchSize}, expected ${BATCH.size}`);
+  if (p.MaximumBatchingWindowInSeconds !== BATCH.windowSeconds)
+    problem(
+      `trigger ${id}: MaximumBatchingWindowInSeconds is ${p.MaximumBatchingWindowInSeconds}, expected ${BATCH.windowSeconds}`,
+    );
+  if (p.ScalingConfig?.MaximumConcurrency !== BATCH.maximumConcurrency)
+    problem(
+      `trigger ${id}: ScalingConfig.MaximumConcurrency is ${p.ScalingConfig?.MaximumConcurrency}, expected ${BATCH.maximumConcurrency}`,
+    );
+  if (p.Enabled === false) problem(`trigger ${id}: disabled`);
+}
+// The direct S3 trigger and its asynchronous retries are gone; Batch Operations invokes directly.
+for (const [id, r] of Object.entries(resources)) {
+  if (r.Type === 'Custom::S3') problem(`trigger: ${id} still wires the bucket to the function directly`);
+  if (r.Type === 'AWS::Lambda::EventInvokeConfig') problem(`trigger: ${id} configures asynchronous invocations`);
+}
+
+const notification = resources[NOTIFICATION];
+if (notification?.Type !== 'Custom::LogObjectsNotification') {
+  problem(`notification: ${NOTIFICATION} (Custom::LogObjectsNotification) is missing`);
+} else {
+  const p = notification.Properties;
+  if (render(p.ServiceToken) !== `\${${NOTIFICATION_FUNCTION}.Arn}`)
+    problem(`notification: ServiceToken is ${render(p.ServiceToken)}`);
+  if (render(p.QueueArn) !== `\${${QUEUE}.Arn}`) problem(`notification: QueueArn is ${render(p.QueueArn)}`);
+  if (!p.Bucket || !p.Prefix) problem('notification: Bucket or Prefix is empty');
+  if (p.Suffix !== '.json.gz') problem(`notification: Suffix is ${JSON.stringify(p.Suffix)}, expected ".json.gz"`);
+  // The Id is what marks cleartrail's entry among the user's: it must be unique to the stack.
+  if (!render(p.Id).includes(`\${AWS::StackName}`)) problem(`notification: Id ${render(p.Id)} does not name the stack`);
+  // S3 tests the destination when the configuration is put: the queue policy must exist first.
+  if (!list(notification.DependsOn).includes(QUEUE_POLICY)) problem(`notification: does not depend on ${QUEUE_POLICY}`);
+}
+const notificationFunction = resources[NOTIFICATION_FUNCTION];
+if (render(notificationFunction?.Properties?.Role) !== `\${${NOTIFICATION_ROLE}.Arn}`) {
+  problem(`notification: ${NOTIFICATION_FUNCTION} does not run as ${NOTIFICATION_ROLE}`);
 }
 
 // --- Table and queue --------------------------------------------------------------------------
@@ -194,28 +256,76 @@ if (table?.Type !== 'AWS::DynamoDB::Table') {
   }
 }
 
-const queue = resources[QUEUE];
-if (queue?.Type !== 'AWS::SQS::Queue') {
-  problem(`queue: ${QUEUE} (AWS::SQS::Queue) is missing`);
+function checkQueue(id, retentionDays) {
+  const queue = resources[id];
+  if (queue?.Type !== 'AWS::SQS::Queue') {
+    problem(`queue: ${id} (AWS::SQS::Queue) is missing`);
+    return undefined;
+  }
+  const p = queue.Properties ?? {};
+  if (p.SqsManagedSseEnabled !== true && !p.KmsMasterKeyId) problem(`queue ${id}: not encrypted`);
+  if (
+    retentionDays &&
+    !(p.MessageRetentionPeriod >= retentionDays[0] * 86400 && p.MessageRetentionPeriod <= retentionDays[1] * 86400)
+  ) {
+    problem(
+      `queue ${id}: retention ${p.MessageRetentionPeriod} s is not ${retentionDays[0]} to ${retentionDays[1]} days`,
+    );
+  }
+  return p;
+}
+const queueProperties = checkQueue(QUEUE, [2, 7]);
+const deadLetterProperties = checkQueue(DEAD_LETTER_QUEUE, [14, 14]);
+if (queueProperties) {
+  const redrive = queueProperties.RedrivePolicy;
+  if (!redrive) problem(`queue ${QUEUE}: no RedrivePolicy`);
+  else {
+    if (render(redrive.deadLetterTargetArn) !== `\${${DEAD_LETTER_QUEUE}.Arn}`)
+      problem(`queue ${QUEUE}: redrive goes to ${render(redrive.deadLetterTargetArn)}, expected ${DEAD_LETTER_QUEUE}`);
+    const receives = Number(redrive.maxReceiveCount);
+    if (!(receives >= 2 && receives <= 10))
+      problem(`queue ${QUEUE}: maxReceiveCount ${redrive.maxReceiveCount} is not 2 to 10`);
+  }
+  // Messages must outlive the dead-letter queue's clock: SQS keeps a message's original enqueue time.
+  if (deadLetterProperties && !(deadLetterProperties.MessageRetentionPeriod > queueProperties.MessageRetentionPeriod)) {
+    problem(`queue ${DEAD_LETTER_QUEUE}: retention must exceed ${QUEUE}'s`);
+  }
+}
+
+// Only S3, and only for the trail bucket in this account, may send to the queue.
+const policy = resources[QUEUE_POLICY];
+if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
+  problem(`queue policy: ${QUEUE_POLICY} (AWS::SQS::QueuePolicy) is missing`);
 } else {
-  if (queue.Properties?.SqsManagedSseEnabled !== true) problem('queue: SqsManagedSseEnabled is not true');
-  if (queue.Properties?.MessageRetentionPeriod !== 1209600) problem('queue: retention is not 14 days');
+  const p = policy.Properties;
+  if (!list(p.Queues).some((q) => render(q) === `\${${QUEUE}}`)) problem(`queue policy: does not apply to ${QUEUE}`);
+  const statements = list(p.PolicyDocument?.Statement);
+  if (statements.length !== 1) problem(`queue policy: ${statements.length} statements, expected 1`);
+  for (const statement of statements) {
+    const principal = render(statement.Principal?.Service);
+    if (statement.Effect !== 'Allow' || principal !== 's3.amazonaws.com' || statement.Principal?.AWS) {
+      problem(`queue policy: statement is not an Allow for the s3.amazonaws.com service`);
+    }
+    const actions = list(statement.Action).map(render);
+    if (actions.length !== 1 || actions[0] !== 'sqs:SendMessage')
+      problem(`queue policy: actions ${actions.join(', ')}, expected sqs:SendMessage`);
+    if (render(statement.Resource) !== `\${${QUEUE}.Arn}`)
+      problem(`queue policy: resource is ${render(statement.Resource)}`);
+    const condition = statement.Condition ?? {};
+    const sourceArn = render(condition.ArnEquals?.['aws:SourceArn'] ?? condition.ArnLike?.['aws:SourceArn']);
+    if (!/^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(sourceArn))
+      problem(`queue policy: aws:SourceArn is ${sourceArn}, expected the trail bucket's ARN`);
+    if (render(condition.StringEquals?.['aws:SourceAccount']) !== `\${AWS::AccountId}`)
+      problem('queue policy: aws:SourceAccount is not the stack account');
+  }
 }
 
 // --- Report -----------------------------------------------------------------------------------
-const customRole = statementsOf(CUSTOM_RESOURCE_ROLE).map(
-  (s) =>
-    `  ${CUSTOM_RESOURCE_ROLE}: ${list(s.Action).map(render).join(', ')} on ${list(s.Resource).map(render).join(', ')}`,
-);
 if (problems.length > 0) {
   console.error(`check-template: ${templatePath} has ${problems.length} problem(s):`);
   for (const message of problems) console.error(`  - ${message}`);
   process.exit(1);
 }
 console.log(`check-template: ${templatePath} OK`);
-console.log('IAM statements of the function role:');
+console.log('IAM statements:');
 console.log(summary.join('\n'));
-if (customRole.length > 0) {
-  console.log('Not ours, generated by osls for the existing-bucket trigger (custom resource, runs at deploy time):');
-  console.log(customRole.join('\n'));
-}

@@ -16,7 +16,8 @@ const logger = new Logger();
 const metrics = new Metrics();
 
 // Built on the first invocation, not at module load: a configuration error then fails the
-// invocation with a clear message (and reaches the on-failure destination) instead of an init crash.
+// invocation with a clear message (the batch returns to the queue, then its dead-letter queue)
+// instead of an init crash.
 let context: InvocationContext | undefined;
 
 function invocationContext(): InvocationContext {

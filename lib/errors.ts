@@ -1,7 +1,8 @@
 /**
  * Every error cleartrail raises carries its retry decision, so that the handler never has
- * to guess: a transient error goes back to Lambda (and, after its retries, to the on-failure
- * destination); a permanent one is recorded against the log object and not retried.
+ * to guess: a transient error goes back for a retry (an SQS message is received again, and
+ * dead-lettered after 5 receives; a Batch Operations task is retried); a permanent one is
+ * recorded against the log object and not retried.
  */
 export class CleartrailError extends Error {
   readonly retryable: boolean;
@@ -130,4 +131,12 @@ export function retryDecision(error: unknown): RetryDecision {
  */
 export function failureCode(error: CleartrailError): string {
   return error instanceof PermanentLogError ? error.code : 'not-retryable';
+}
+
+/** A CloudFormation custom resource request without the properties the template must pass. */
+export class InvalidCustomResourceRequestError extends CleartrailError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = 'InvalidCustomResourceRequestError';
+  }
 }

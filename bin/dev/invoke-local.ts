@@ -2,19 +2,23 @@
  * `npm run invoke:local`: runs the deployed handler, as `sls invoke local` builds it, against
  * local services. It starts DynamoDB Local (in memory) and s3rver, uploads the sample logs of
  * `events/logs/` gzipped under CloudTrail delivery keys into `cleartrail-sample-trail`, creates
- * the table, invokes `processLog` once per log with an S3 notification for it, and prints the
- * aggregates with `cleartrail report`. Everything it started is stopped at the end, also on
- * failure or Ctrl-C.
+ * the table, invokes `processLog` once with an SQS batch, as the deployed queue delivers it:
+ * one message per log, each body an S3 notification for it, plus one for a digest file (which
+ * the function skips). It prints the function's answer (`batchItemFailures`, empty when every
+ * message was handled) and the aggregates with `cleartrail report`. Everything it started is
+ * stopped at the end, also on failure or Ctrl-C.
  *
  * `sls invoke local` applies serverless.yml's `environment` (CLEARTRAIL_TABLE = cleartrail-dev
  * for the default stage) over the inherited environment, and sets AWS_REGION from the provider;
  * what serverless.yml does not set, such as AWS_ENDPOINT_URL_*, passes through from here. To
  * override a configured variable, add `--env NAME=value` to the sls command line.
  *
- *   npm run invoke:local [-- --logs DIR]
+ *   npm run invoke:local [-- --logs DIR] [--event-out FILE]
+ *
+ * `--event-out` also writes the SQS batch it sends to FILE (events/sqs-batch.json was made so).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,7 +43,12 @@ const SAMPLE_NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T\d{
 let currentChild: ChildProcess | undefined;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { logs: { type: 'string', default: join(repoRoot, 'events/logs') } } });
+  const { values } = parseArgs({
+    options: {
+      logs: { type: 'string', default: join(repoRoot, 'events/logs') },
+      'event-out': { type: 'string' },
+    },
+  });
   const logsDir = resolve(values.logs as string);
   const samples = readdirSync(logsDir)
     .filter((name) => SAMPLE_NAME.test(name))
@@ -91,6 +100,7 @@ async function main(): Promise<number> {
     dynamoDbClient.destroy();
 
     const template = JSON.parse(readFileSync(join(repoRoot, 'events/s3-put.json'), 'utf8')) as S3Notification;
+    const notifications: S3Notification[] = [];
     for (const [index, name] of samples.entries()) {
       const key = deliveryKey(name);
       const body = gzipSync(readFileSync(join(logsDir, name)));
@@ -103,17 +113,25 @@ async function main(): Promise<number> {
           ContentEncoding: 'gzip',
         }),
       );
-      const eventFile = join(eventsDir, `${index + 1}-s3-put.json`);
-      writeFileSync(eventFile, JSON.stringify(s3Notification(template, key, body, index), null, 2));
-      console.error(`\n=== invoke processLog: s3://${SAMPLE_BUCKET}/${key}`);
-      const code = await run(
-        join(repoRoot, 'node_modules/.bin/sls'),
-        ['invoke', 'local', '-f', 'processLog', '-p', eventFile, `--param=logBucket=${SAMPLE_BUCKET}`],
-        env,
-        SLS_TIMEOUT_MS,
-      );
-      if (code !== 0) throw new Error(`sls invoke local failed (exit code ${code}) for ${key}`);
+      notifications.push(s3Notification(template, key, body, index));
     }
+    // A digest lands under the same prefix with the same suffix; the function skips it unread.
+    notifications.push(JSON.parse(readFileSync(join(repoRoot, 'events/s3-put-digest.json'), 'utf8')) as S3Notification);
+    const batch = sqsBatch(notifications);
+    const eventFile = join(eventsDir, 'sqs-batch.json');
+    writeFileSync(eventFile, `${JSON.stringify(batch, null, 2)}\n`);
+    if (values['event-out']) writeFileSync(resolve(values['event-out']), `${JSON.stringify(batch, null, 2)}\n`);
+
+    console.error(
+      `\n=== invoke processLog: one SQS batch of ${batch.Records.length} messages (${samples.length} logs, 1 digest)`,
+    );
+    const invoked = await run(
+      join(repoRoot, 'node_modules/.bin/sls'),
+      ['invoke', 'local', '-f', 'processLog', '-p', eventFile, `--param=logBucket=${SAMPLE_BUCKET}`],
+      env,
+      SLS_TIMEOUT_MS,
+    );
+    if (invoked !== 0) throw new Error(`sls invoke local failed (exit code ${invoked})`);
     s3Client.destroy();
 
     console.error(`\n=== aggregates in ${TABLE}`);
@@ -158,6 +176,41 @@ function s3Notification(template: S3Notification, key: string, body: Buffer, ind
     sequencer: (0x0067ceb00b1a2b3c4dn + BigInt(index)).toString(16).toUpperCase().padStart(18, '0'),
   };
   return event;
+}
+
+/** The queue and configuration Id a `dev` stack creates (serverless.yml, LogObjectsQueue). */
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:111122223333:cleartrail-dev-log-objects`;
+
+/**
+ * An SQS event as Lambda's event source mapping delivers it, one message per notification,
+ * shaped like events/sqs-s3.json. The body is the notification as S3 sends it to the queue.
+ */
+function sqsBatch(notifications: S3Notification[]): { Records: Array<Record<string, unknown>> } {
+  const sent = Date.now();
+  return {
+    Records: notifications.map((notification, index) => {
+      for (const record of notification.Records) {
+        (record.s3 as Record<string, unknown>).configurationId = 'cleartrail-dev-log-objects';
+      }
+      const body = JSON.stringify(notification);
+      return {
+        messageId: randomUUID(),
+        receiptHandle: Buffer.from(`cleartrail-invoke-local-${index}-${randomUUID()}`).toString('base64'),
+        body,
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(sent + index),
+          SenderId: 'AROAZ4XAMPLES3NOTIFY:S3-PROD-END',
+          ApproximateFirstReceiveTimestamp: String(sent + index + 5),
+        },
+        messageAttributes: {},
+        md5OfBody: createHash('md5').update(body).digest('hex'),
+        eventSource: 'aws:sqs',
+        eventSourceARN: QUEUE_ARN,
+        awsRegion: REGION,
+      };
+    }),
+  };
 }
 
 /**

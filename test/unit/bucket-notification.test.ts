@@ -1,0 +1,189 @@
+import type { NotificationConfiguration, QueueConfiguration } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import {
+  type LogObjectsNotification,
+  parseLogObjectsNotification,
+  sameNotificationConfiguration,
+  withLogObjectsNotification,
+  withoutLogObjectsNotification,
+} from '../../lib/bucket-notification';
+import { InvalidCustomResourceRequestError } from '../../lib/errors';
+
+const ours: LogObjectsNotification = {
+  id: 'cleartrail-prod-log-objects',
+  queueArn: 'arn:aws:sqs:us-east-1:111122223333:cleartrail-prod-log-objects',
+  prefix: 'AWSLogs/',
+  suffix: '.json.gz',
+};
+
+const ourEntry: QueueConfiguration = {
+  Id: ours.id,
+  QueueArn: ours.queueArn,
+  Events: ['s3:ObjectCreated:*'],
+  Filter: {
+    Key: {
+      FilterRules: [
+        { Name: 'prefix', Value: 'AWSLogs/' },
+        { Name: 'suffix', Value: '.json.gz' },
+      ],
+    },
+  },
+};
+
+/** What a user's bucket may already hold: another queue, a topic, a function and EventBridge. */
+const theirs: NotificationConfiguration = {
+  QueueConfigurations: [
+    {
+      Id: 'siem-loader',
+      QueueArn: 'arn:aws:sqs:us-east-1:111122223333:siem',
+      Events: ['s3:ObjectCreated:Put'],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'AWSLogs/111122223333/elasticloadbalancing/' }] } },
+    },
+  ],
+  TopicConfigurations: [
+    { Id: 'deletions', TopicArn: 'arn:aws:sns:us-east-1:111122223333:deletions', Events: ['s3:ObjectRemoved:*'] },
+  ],
+  LambdaFunctionConfigurations: [
+    {
+      Id: 'thumbnails',
+      LambdaFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:thumbnails',
+      Events: ['s3:ObjectCreated:*'],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images/' }] } },
+    },
+  ],
+  EventBridgeConfiguration: {},
+};
+
+describe('Function: withLogObjectsNotification', () => {
+  it('adds the entry to an empty configuration', () => {
+    // Act
+    const next = withLogObjectsNotification({}, ours);
+
+    // Assess
+    expect(next).toEqual({ QueueConfigurations: [ourEntry] });
+  });
+
+  it('adds the entry after the other entries and keeps all of them as they are', () => {
+    // Prepare
+    const before = structuredClone(theirs);
+
+    // Act
+    const next = withLogObjectsNotification(theirs, ours);
+
+    // Assess
+    expect(next).toEqual({ ...theirs, QueueConfigurations: [...(theirs.QueueConfigurations ?? []), ourEntry] });
+    expect(theirs).toEqual(before);
+  });
+
+  it('updates the entry in place when its Id is there', () => {
+    // Prepare
+    const current = withLogObjectsNotification(
+      withLogObjectsNotification({}, { ...ours, queueArn: 'arn:aws:sqs:us-east-1:111122223333:old', prefix: 'old/' }),
+      { ...ours, id: 'another-stack-log-objects' },
+    );
+
+    // Act
+    const next = withLogObjectsNotification(current, ours);
+
+    // Assess
+    expect(next.QueueConfigurations).toHaveLength(2);
+    expect(next.QueueConfigurations?.[0]).toEqual(ourEntry);
+    expect(next.QueueConfigurations?.[1]?.Id).toBe('another-stack-log-objects');
+  });
+
+  it('is idempotent: applying it twice changes nothing the second time', () => {
+    // Act
+    const once = withLogObjectsNotification(theirs, ours);
+    const twice = withLogObjectsNotification(once, ours);
+
+    // Assess
+    expect(twice).toEqual(once);
+    expect(sameNotificationConfiguration(once, twice)).toBe(true);
+    expect(sameNotificationConfiguration(theirs, once)).toBe(false);
+  });
+
+  it('drops the $metadata of a GetBucketNotificationConfiguration answer, which Put would refuse', () => {
+    // Act
+    const next = withLogObjectsNotification({ $metadata: { httpStatusCode: 200 } } as NotificationConfiguration, ours);
+
+    // Assess
+    expect(Object.keys(next)).toEqual(['QueueConfigurations']);
+  });
+});
+
+describe('Function: withoutLogObjectsNotification', () => {
+  it('removes only the entry with its Id', () => {
+    // Prepare
+    const current = withLogObjectsNotification(theirs, ours);
+
+    // Act
+    const next = withoutLogObjectsNotification(current, ours.id);
+
+    // Assess
+    expect(next).toEqual(theirs);
+  });
+
+  it('leaves no empty list behind when the entry was the only one', () => {
+    // Act
+    const next = withoutLogObjectsNotification(withLogObjectsNotification({}, ours), ours.id);
+
+    // Assess
+    expect(next).toEqual({});
+    expect(sameNotificationConfiguration(next, { QueueConfigurations: [] })).toBe(true);
+  });
+
+  it('changes nothing when the entry is not there (a repeated delete)', () => {
+    // Act
+    const next = withoutLogObjectsNotification(theirs, ours.id);
+
+    // Assess
+    expect(next).toEqual(theirs);
+    expect(sameNotificationConfiguration(theirs, next)).toBe(true);
+  });
+});
+
+describe('Function: sameNotificationConfiguration', () => {
+  it('ignores the order of object keys but not the order of entries', () => {
+    // Prepare
+    const a: NotificationConfiguration = { QueueConfigurations: [ourEntry], EventBridgeConfiguration: {} };
+    const { Filter, Events, QueueArn, Id } = ourEntry;
+    const reordered: NotificationConfiguration = {
+      EventBridgeConfiguration: {},
+      QueueConfigurations: [{ Filter, Events, QueueArn, Id }],
+    };
+    const other = theirs.QueueConfigurations?.[0];
+    if (!other) throw new Error('fixture has no queue entry');
+
+    // Assess
+    expect(sameNotificationConfiguration(a, reordered)).toBe(true);
+    expect(
+      sameNotificationConfiguration(
+        { QueueConfigurations: [ourEntry, other] },
+        { QueueConfigurations: [other, ourEntry] },
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('Function: parseLogObjectsNotification', () => {
+  it('reads the properties the template passes', () => {
+    // Act
+    const parsed = parseLogObjectsNotification({
+      ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:x',
+      Bucket: 'trail',
+      Id: ours.id,
+      QueueArn: ours.queueArn,
+      Prefix: 'AWSLogs/',
+      Suffix: '.json.gz',
+    });
+
+    // Assess
+    expect(parsed).toEqual({ bucket: 'trail', ...ours });
+  });
+
+  it('names the missing property', () => {
+    expect(() => parseLogObjectsNotification({ Bucket: 'trail', Id: 'x', QueueArn: 'y', Suffix: '.json.gz' })).toThrow(
+      new InvalidCustomResourceRequestError('ResourceProperties.Prefix must be a non-empty string'),
+    );
+  });
+});
