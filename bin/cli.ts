@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NO_BUCKET } from '../lib/bucket';
 import { enforceHttpsPolicy, MIN_TLS_VERSIONS, type MinTlsVersion, validateBucketName } from '../lib/bucket-policy';
 import { type ClientReport, summarizeClients } from '../lib/clients';
-import { ConfigurationError } from '../lib/errors';
+import { ConfigurationError, StoreUnavailableError } from '../lib/errors';
 import { bundledIpRanges } from '../lib/ip-ranges';
 import { parseNamedNetworks } from '../lib/networks';
 import { type CountingContext, countLog, type LogSource, s3LogSource } from '../lib/pipeline';
@@ -18,6 +18,7 @@ import type { AggregateStore, PlainItem } from '../lib/store';
 import { parseTimeBound, parseTimeWindow } from '../lib/time-window';
 import { VERDICTS } from '../lib/verdict';
 import { version } from '../package.json';
+import { storeCommand } from './commands/store';
 import { bucketTable, clientFindingLines, clientTable, csv, findingLines, hygieneTable, readinessText } from './format';
 import { type HtmlBucket, renderHtmlReport } from './html-report';
 import { findLogFiles, localLogSource } from './local-files';
@@ -33,9 +34,12 @@ Usage:
                        [--max-gap-hours 24] [--json] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
+  cleartrail store     status | stop [--json] [--data-dir DIR]
 
 Store options:
-  --data-dir DIR        embedded DynamoDB Local's data (default ./.cleartrail)
+  --data-dir DIR        embedded DynamoDB Local's data (default ./.cleartrail); needs Java 17+.
+                        One server per DIR, shared by all commands, stops after 10 min unused
+                        (CLEARTRAIL_STORE_IDLE=90s, 1h, ...); see "cleartrail store status".
   --table NAME          a deployed cleartrail table instead (default AWS credential chain)
   --region R            its region
 
@@ -46,6 +50,8 @@ clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2,
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
+  named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
 
 const OPTIONS = {
@@ -70,7 +76,10 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-/** Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or setup error). */
+/**
+ * Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or
+ * setup error, 3 the store stopped answering mid-run).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
   try {
@@ -108,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await reprocess(values, rest);
       case 'enforce-check':
         return await enforceCheck(values);
+      case 'store':
+        return await storeCommand(rest, { dataDir: values['data-dir'] ?? '.cleartrail', json: values.json });
       default:
         return usageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -131,8 +142,14 @@ async function analyze(values: Values, paths: string[]): Promise<number> {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
     const results: FileResult[] = [];
     let problems = missing.length;
-    for (const file of files) {
-      const result = await countWithReport(context, await localLogSource(file));
+    for (const [index, file] of files.entries()) {
+      let result: FileResult;
+      try {
+        result = await countWithReport(context, await localLogSource(file));
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) return storeGone(error, files.slice(index));
+        throw error;
+      }
       if (result.status !== 'counted' && result.status !== 'already-counted') problems++;
       results.push(result);
     }
@@ -177,6 +194,7 @@ async function countWithReport(context: CountingContext, source: LogSource): Pro
     if (result.status === 'already-counted') return { status: 'already-counted', location: source.location };
     return { status: 'counted', location: source.location, requests: result.summary.requests };
   } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
     const message = `${source.location}: ${(error as Error).message}`;
     process.stderr.write(`cleartrail: ${message}\n`);
     return { status: 'error', location: source.location, code: (error as Error).name, message };
@@ -261,7 +279,7 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
     let s3: S3Client | undefined;
     let problems = 0;
-    for (const target of targets) {
+    for (const [index, target] of targets.entries()) {
       const failure = known.get(target);
       let source: LogSource;
       const s3Match = /^s3:\/\/([^/]+)\/(.+)$/.exec(target);
@@ -276,7 +294,13 @@ async function reprocess(values: Values, logs: string[]): Promise<number> {
         // failure record is cleared under the old one below.
         source = await localLogSource(target);
       }
-      const result = await countWithReport(context, source);
+      let result: FileResult;
+      try {
+        result = await countWithReport(context, source);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) return storeGone(error, targets.slice(index));
+        throw error;
+      }
       if (result.status === 'counted' || result.status === 'already-counted') {
         if (failure) await session.store.clearFailure(failure.logId);
         process.stderr.write(`cleartrail: ${target}: ${result.status}\n`);
@@ -312,6 +336,27 @@ function printJson(document: unknown): void {
 function usageError(message: string): number {
   process.stderr.write(`cleartrail: ${message}\nRun "cleartrail --help" for usage.\n`);
   return 2;
+}
+
+// ----- the store gone in the middle of analyze or reprocess -----------------------------------
+
+/**
+ * Every further file would fail the same way, so the run stops at the first file the store
+ * dropped. Nothing of that file is half counted: the ledger counts a file whole or not at all,
+ * and a rerun skips the files already counted.
+ */
+function storeGone(error: StoreUnavailableError, notCounted: readonly string[]): number {
+  const rerun = ['cleartrail', ...process.argv.slice(2)].join(' ');
+  process.stderr.write(
+    [
+      `cleartrail: the store stopped answering (${error.message}); stopped.`,
+      `cleartrail: ${notCounted.length} ${notCounted.length === 1 ? 'file was' : 'files were'} not counted:`,
+      ...notCounted.map((file) => `  ${file}`),
+      `cleartrail: rerunning the same command finishes the job: ${rerun}`,
+      '',
+    ].join('\n'),
+  );
+  return 3;
 }
 
 // ----- enforce-check, report --html, and the clients' TLS-hygiene findings -----------------------
