@@ -67,7 +67,10 @@ function checkValue(where, value, type, problems) {
     case 'integer':
     case 'number':
       // CloudFormation takes numbers written as strings too.
-      if (typeof value !== 'number' && !(typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))))
+      if (
+        typeof value !== 'number' &&
+        !(typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+      )
         problems.push(`${where}: expected a number, got ${JSON.stringify(value)}`);
       return;
     case 'boolean':
@@ -76,11 +79,15 @@ function checkValue(where, value, type, problems) {
       return;
     case 'array':
       if (!Array.isArray(value)) problems.push(`${where}: expected a list, got ${JSON.stringify(value)}`);
-      else value.forEach((element, index) => checkValue(`${where}[${index}]`, element, type.element, problems));
+      else
+        for (const [index, element] of value.entries())
+          checkValue(`${where}[${index}]`, element, type.element, problems);
       return;
     case 'map':
       if (!isObject(value)) problems.push(`${where}: expected a map, got ${JSON.stringify(value)}`);
-      else for (const [key, element] of Object.entries(value)) checkValue(`${where}.${key}`, element, type.element, problems);
+      else
+        for (const [key, element] of Object.entries(value))
+          checkValue(`${where}.${key}`, element, type.element, problems);
       return;
     case 'ref': {
       const definition = db.get('typeDefinition', type.reference.$ref);
@@ -88,7 +95,12 @@ function checkValue(where, value, type, problems) {
       return;
     }
     case 'tag':
-      checkProperties(where, value, { Key: { required: true, type: { type: 'string' } }, Value: { required: true, type: { type: 'string' } } }, problems);
+      checkProperties(
+        where,
+        value,
+        { Key: { required: true, type: { type: 'string' } }, Value: { required: true, type: { type: 'string' } } },
+        problems,
+      );
       return;
     case 'union': {
       // Valid when any member accepts it.
@@ -118,7 +130,9 @@ function isIntrinsic(value) {
 
 function suggestion(name, known) {
   const lower = name.toLowerCase();
-  const close = known.find((candidate) => candidate.toLowerCase() === lower || distance(candidate.toLowerCase(), lower) <= 2);
+  const close = known.find(
+    (candidate) => candidate.toLowerCase() === lower || distance(candidate.toLowerCase(), lower) <= 2,
+  );
   return close ? ` (did you mean ${close}?)` : '';
 }
 
@@ -143,27 +157,49 @@ function selfCheck(template) {
     const copy = structuredClone(template);
     mutate(copy.Resources);
     const problems = validateTemplate(copy);
-    if (!problems.some((line) => pattern.test(line))) failures.push(`not caught: ${what} (${problems.join('; ') || 'no problems'})`);
+    if (!problems.some((line) => pattern.test(line)))
+      failures.push(`not caught: ${what} (${problems.join('; ') || 'no problems'})`);
   };
   const firstOfType = (resources, type) => Object.values(resources).find((r) => r.Type === type);
-  expectCaught('a misspelt property name', (r) => {
-    const table = firstOfType(r, 'AWS::DynamoDB::Table');
-    table.Properties.BillingMod = table.Properties.BillingMode;
-    delete table.Properties.BillingMode;
-  }, /unknown property BillingMod \(did you mean BillingMode\?\)/);
-  expectCaught('a missing required property', (r) => {
-    delete firstOfType(r, 'AWS::DynamoDB::Table').Properties.KeySchema;
-  }, /required property KeySchema is missing/);
-  expectCaught('a nested property typo', (r) => {
-    const table = firstOfType(r, 'AWS::DynamoDB::Table');
-    table.Properties.KeySchema[0].KeyTyp = 'HASH';
-  }, /KeySchema\[0\]: unknown property KeyTyp/);
-  expectCaught('a wrong basic type', (r) => {
-    firstOfType(r, 'AWS::Lambda::Function').Properties.MemorySize = [1024];
-  }, /MemorySize: expected a number/);
-  expectCaught('an unknown resource type', (r) => {
-    firstOfType(r, 'AWS::SQS::Queue').Type = 'AWS::SQS::Queu';
-  }, /unknown resource type AWS::SQS::Queu/);
+  expectCaught(
+    'a misspelt property name',
+    (r) => {
+      const table = firstOfType(r, 'AWS::DynamoDB::Table');
+      table.Properties.BillingMod = table.Properties.BillingMode;
+      delete table.Properties.BillingMode;
+    },
+    /unknown property BillingMod \(did you mean BillingMode\?\)/,
+  );
+  expectCaught(
+    'a missing required property',
+    (r) => {
+      delete firstOfType(r, 'AWS::DynamoDB::Table').Properties.KeySchema;
+    },
+    /required property KeySchema is missing/,
+  );
+  expectCaught(
+    'a nested property typo',
+    (r) => {
+      const environment = firstOfType(r, 'AWS::Lambda::Function').Properties.Environment;
+      environment.Variabls = environment.Variables;
+      delete environment.Variables;
+    },
+    /Environment: unknown property Variabls \(did you mean Variables\?\)/,
+  );
+  expectCaught(
+    'a wrong basic type',
+    (r) => {
+      firstOfType(r, 'AWS::Lambda::Function').Properties.MemorySize = [1024];
+    },
+    /MemorySize: expected a number/,
+  );
+  expectCaught(
+    'an unknown resource type',
+    (r) => {
+      firstOfType(r, 'AWS::SQS::Queue').Type = 'AWS::SQS::Queu';
+    },
+    /unknown resource type AWS::SQS::Queu/,
+  );
   return failures;
 }
 
