@@ -349,7 +349,7 @@ function storeGone(error: StoreUnavailableError, notCounted: readonly string[]):
   const rerun = ['cleartrail', ...process.argv.slice(2)].join(' ');
   process.stderr.write(
     [
-      `cleartrail: the store stopped answering (${error.message}); stopped.`,
+      `cleartrail: ${error.message}; stopped.`,
       `cleartrail: ${notCounted.length} ${notCounted.length === 1 ? 'file was' : 'files were'} not counted:`,
       ...notCounted.map((file) => `  ${file}`),
       `cleartrail: rerunning the same command finishes the job: ${rerun}`,
