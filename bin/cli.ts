@@ -7,6 +7,7 @@ import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
 import { report } from './commands/report';
 import { reprocess } from './commands/reprocess';
+import { store } from './commands/store';
 import { type Command, OPTIONS, usageMessage, type Values } from './options';
 import { note, print, usageError } from './output';
 
@@ -21,9 +22,12 @@ Usage:
                        [--max-gap-hours 24] [--json] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
+  cleartrail store     status | stop [--json] [--data-dir DIR]
 
 Store options:
-  --data-dir DIR        embedded DynamoDB Local's data (default ./.cleartrail)
+  --data-dir DIR        embedded DynamoDB Local's data (default ./.cleartrail); needs Java 17+.
+                        One server per DIR, shared by all commands, stops after 10 min unused
+                        (CLEARTRAIL_STORE_IDLE=90s, 1h, ...); see "cleartrail store status".
   --table NAME          a deployed cleartrail table instead (default AWS credential chain)
   --region R            its region
 
@@ -36,6 +40,8 @@ clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2,
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
+  named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
 
 /** The command a name on the command line runs; each lives in bin/commands/. */
@@ -53,12 +59,17 @@ function commandNamed(name: string): Command | undefined {
       return reprocess;
     case 'enforce-check':
       return enforceCheck;
+    case 'store':
+      return store;
     default:
       return undefined;
   }
 }
 
-/** Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or setup error). */
+/**
+ * Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or
+ * setup error, 3 the store stopped answering mid-run).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
   try {

@@ -1,5 +1,5 @@
 import type { RunResult } from '../lib/batch-runner';
-import { retryDecision } from '../lib/errors';
+import { retryDecision, StoreUnavailableError } from '../lib/errors';
 import { type CountingContext, countLog, type LogSource } from '../lib/pipeline';
 import { note } from './output';
 
@@ -56,6 +56,8 @@ export async function countWithReport(context: CountingContext, source: LogSourc
       return { status: result.status, location: source.location };
     return { status: 'counted', location: source.location, requests: result.summary.requests };
   } catch (error) {
+    // The store is gone: the caller stops the whole run (storeGone) instead of trying each file.
+    if (error instanceof StoreUnavailableError) throw error;
     const message = `${source.location}: ${(error as Error).message}`;
     note(
       `${message}; ${
@@ -66,4 +68,31 @@ export async function countWithReport(context: CountingContext, source: LogSourc
     );
     return { status: 'error', location: source.location, code: (error as Error).name, message };
   }
+}
+
+/** The store error that stopped a batched run, if that is what stopped it. */
+export function storeGoneIn(results: readonly RunResult[]): StoreUnavailableError | undefined {
+  for (const result of results) {
+    if (result.status === 'not-counted' && result.error instanceof StoreUnavailableError) return result.error;
+  }
+  return undefined;
+}
+
+/**
+ * Ends a run whose store stopped answering: names the files not counted and how to finish, and
+ * returns exit code 3. Nothing of a file is half counted (the ledger counts a file whole or not
+ * at all), and a rerun skips the files already counted.
+ */
+export function storeGone(error: StoreUnavailableError, notCounted: readonly string[]): number {
+  const rerun = ['cleartrail', ...process.argv.slice(2)].join(' ');
+  process.stderr.write(
+    [
+      `cleartrail: ${error.message}; stopped.`,
+      `cleartrail: ${notCounted.length} ${notCounted.length === 1 ? 'file was' : 'files were'} not counted:`,
+      ...notCounted.map((file) => `  ${file}`),
+      `cleartrail: rerunning the same command finishes the job: ${rerun}`,
+      '',
+    ].join('\n'),
+  );
+  return 3;
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BATCH_RETRY_POLICY } from '../lib/retry';
 import { AggregateStore } from '../lib/store';
-import { startDynamoDbLocal } from './local/dynamodb-local';
+import { connectSharedDynamoDbLocal } from './local/shared-store';
 import { ensureTable } from './local/table';
 
 export interface StoreOptions {
@@ -21,21 +22,22 @@ export interface StoreSession {
 export const LOCAL_TABLE = 'cleartrail';
 
 /**
- * With `--table`, the user's table through the default AWS credential chain; otherwise an
+ * With `--table`, the user's table through the default AWS credential chain; otherwise the
  * embedded DynamoDB Local whose data lives in `<data-dir>/dynamodb`, so that a later
- * `report` sees what `analyze` stored.
+ * `report` sees what `analyze` stored. That server is shared by every command on the same data
+ * directory and outlives them by its idle timeout (see local/shared-store.ts).
  */
 export async function openStore(options: StoreOptions): Promise<StoreSession> {
   if (options.table) {
     const client = new DynamoDBClient(options.region ? { region: options.region } : {});
     return {
-      store: new AggregateStore(client, options.table),
+      store: new AggregateStore(client, options.table, { retry: BATCH_RETRY_POLICY }),
       description: `table ${options.table}`,
       close: async () => client.destroy(),
     };
   }
   const dataDir = path.resolve(options.dataDir, 'dynamodb');
-  const local = await startDynamoDbLocal({ dataDir });
+  const local = await connectSharedDynamoDbLocal({ dbDir: dataDir, command: process.argv.slice(2).join(' ') });
   // DynamoDB Local runs with -sharedDb, so region and credentials only have to be well-formed.
   const client = new DynamoDBClient({
     endpoint: local.endpoint,
@@ -46,15 +48,15 @@ export async function openStore(options: StoreOptions): Promise<StoreSession> {
     await ensureTable(client, LOCAL_TABLE);
   } catch (error) {
     client.destroy();
-    await local.stop();
+    local.release();
     throw error;
   }
   return {
-    store: new AggregateStore(client, LOCAL_TABLE),
+    store: new AggregateStore(client, LOCAL_TABLE, { retry: BATCH_RETRY_POLICY }),
     description: `embedded DynamoDB Local in ${path.relative(process.cwd(), dataDir) || '.'}`,
     close: async () => {
       client.destroy();
-      await local.stop();
+      local.release();
     },
   };
 }

@@ -140,3 +140,15 @@ export class InvalidCustomResourceRequestError extends CleartrailError {
     this.name = 'InvalidCustomResourceRequestError';
   }
 }
+
+/**
+ * The store stopped answering at the connection level (refused, reset, hung up) for longer than
+ * a throttled or restarting table would. Retrying every remaining file against it only delays
+ * the failure, so a batch run stops at the first one; the ledger makes a rerun finish the job.
+ */
+export class StoreUnavailableError extends TransientError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'StoreUnavailableError';
+  }
+}

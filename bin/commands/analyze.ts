@@ -5,7 +5,7 @@ import { fixedIpRanges } from '../../lib/ranges-source';
 import { compareByRisk } from '../../lib/report';
 import { MAX_LOGS_PER_BATCH } from '../../lib/store';
 import { analyzeFiles, progressPrinter } from '../analysis';
-import { reportRunResult, rerunAdvice } from '../count-files';
+import { reportRunResult, rerunAdvice, storeGone, storeGoneIn } from '../count-files';
 import { bucketTable, findingLines } from '../format';
 import { findLogFiles, localLogSource } from '../local-files';
 import { type Command, parseNetworksOption, parseWholeNumber, withStore } from '../options';
@@ -38,6 +38,14 @@ export const analyze: Command = async (values, paths) => {
       limits: { logs: batchFiles },
       progress: values.json ? undefined : progressPrinter(process.stderr),
     });
+    const gone = storeGoneIn(analysis.results);
+    if (gone) {
+      const notCounted = analysis.results.filter((result) => result.status === 'not-counted');
+      return storeGone(
+        gone,
+        notCounted.map((result) => result.log.location),
+      );
+    }
     const results = analysis.results.map(reportRunResult);
     const problems = missing.length + results.filter((r) => r.status === 'failed' || r.status === 'error').length;
     const counted = results.filter((r) => r.status === 'counted' || r.status === 'completed').length;

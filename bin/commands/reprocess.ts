@@ -1,12 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lib/aws-clients';
+import { StoreUnavailableError } from '../../lib/errors';
 import { bundledIpRanges } from '../../lib/ip-ranges';
 import { s3LogSource } from '../../lib/log-object';
 import type { CountingContext, LogSource } from '../../lib/pipeline';
 import { fixedIpRanges } from '../../lib/ranges-source';
 import { isS3Url, parseS3Url } from '../../lib/s3-url';
 import type { LogObjectRef } from '../../lib/trigger';
-import { countWithReport } from '../count-files';
+import { countWithReport, type FileResult, storeGone } from '../count-files';
 import { localLogSource } from '../local-files';
 import { type Command, parseNetworksOption, withStore } from '../options';
 import { note, usageError } from '../output';
@@ -31,13 +32,19 @@ export const reprocess: Command = async (values, logs) => {
       return s3LogSource(s3, ref);
     };
     let problems = 0;
-    for (const target of targets) {
+    for (const [index, target] of targets.entries()) {
       const failure = known.get(target);
       // A fixed local file has new content, hence (unless it has a CloudTrail name) a new id:
       // its failure record is cleared under the old one below.
       const source = isS3Url(target) ? s3Source(parseS3Url(target)) : await localLogSource(target);
-      const result = await countWithReport(context, source);
-      if (result.status === 'counted' || result.status === 'already-counted') {
+      let result: FileResult;
+      try {
+        result = await countWithReport(context, source);
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) return storeGone(error, targets.slice(index));
+        throw error;
+      }
+      if (result.status === 'counted' || result.status === 'already-counted' || result.status === 'completed') {
         if (failure) await session.store.clearFailure(failure.logId);
         note(`${target}: ${result.status}`);
       } else {

@@ -103,6 +103,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 }
 
+/**
+ * Stops every DynamoDB Local on `dataDir` (an absolute path): one left over from a killed run, or
+ * a hung shared server that shared-store.ts takes over.
+ */
+export async function stopDynamoDbLocalOn(dataDir: string): Promise<void> {
+  await stopLeftovers(dataDir, resolve(dataDir, PID_FILE_NAME));
+}
+
 /** Stops a DynamoDB Local left over from a killed run on the same data directory. */
 async function stopLeftovers(dataDir: string, pidFile: string): Promise<void> {
   const candidates = new Set<number>();
@@ -149,7 +157,7 @@ function procArgs(pid: number): string[] | undefined {
 }
 
 /** The command line of a live process, or `undefined` if there is no such process. */
-function processCommandLine(pid: number): string | undefined {
+export function processCommandLine(pid: number): string | undefined {
   if (!isAlive(pid)) return undefined;
   if (existsSync('/proc/self/cmdline')) return procArgs(pid)?.join(' ');
   try {
@@ -159,7 +167,7 @@ function processCommandLine(pid: number): string | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -169,7 +177,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function killAndWait(pid: number): Promise<void> {
+export async function killAndWait(pid: number): Promise<void> {
   signal(pid, 'SIGTERM');
   if (await pollUntil(() => !isAlive(pid) || isZombie(pid), STOP_GRACE_MS)) return;
   signal(pid, 'SIGKILL');

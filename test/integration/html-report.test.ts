@@ -17,8 +17,6 @@ import { httpsS3Record } from '../support/records';
 
 const ROOT = path.join(__dirname, '../..');
 const SAMPLE_LOGS = path.join(ROOT, 'events/logs');
-/** Debian's `chromium` package; CI installs it (see .ci/run). */
-const CHROMIUM = process.env.CLEARTRAIL_CHROMIUM || '/usr/bin/chromium';
 const HOSTILE_USER_AGENT = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
 
 /** A plain-HTTP request: an eventVersion that would carry tlsDetails, and none. */
@@ -36,19 +34,24 @@ function httpRecord(
   return base;
 }
 
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the HTML report is tested in a real browser. Install it with ` +
-        '`apt-get update && apt-get install -y chromium` (Debian), or point CLEARTRAIL_CHROMIUM at a Chromium binary.',
-    );
+/**
+ * CLEARTRAIL_CHROMIUM when set; otherwise the headless Chromium that the `@sparticuz/chromium`
+ * dev dependency ships (unpacked to /tmp on first use), so `npm test` needs no system browser.
+ */
+async function chromiumExecutable(): Promise<string> {
+  const fromEnvironment = process.env.CLEARTRAIL_CHROMIUM;
+  if (fromEnvironment) {
+    if (!existsSync(fromEnvironment)) throw new Error(`CLEARTRAIL_CHROMIUM=${fromEnvironment}: no such file`);
+    return fromEnvironment;
   }
+  const { default: packaged } = await import('@sparticuz/chromium');
+  return packaged.executablePath();
 }
 
-async function launchChromium(): Promise<BrowserContext> {
+async function launchChromium(executablePath: string): Promise<BrowserContext> {
   // A fresh profile per run, and every background feature that could reach the network off.
   return chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'cleartrail-chromium-')), {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     viewport: { width: 1200, height: 900 },
     args: [
@@ -75,7 +78,7 @@ describe('Command: report --html, opened in headless Chromium', () => {
     // Prepare: the sample logs (2025-03-10, 09..11 h); one more HTTP request to acme-data on
     // 2025-03-12 whose user agent is hostile HTML; and secure-bucket, read over HTTPS every 6
     // hours through the whole period, which is ready.
-    requireChromium();
+    const executablePath = await chromiumExecutable();
     const client = testDynamoDbClient();
     const table = await freshTable(client);
     const context = countingContext(client, table);
@@ -114,7 +117,7 @@ describe('Command: report --html, opened in headless Chromium', () => {
     );
     expect(stderr).toContain(`wrote ${file} (5 buckets)`);
 
-    browser = await launchChromium();
+    browser = await launchChromium(executablePath);
     // Every request that is not the file itself is refused and remembered: the page must need none.
     await browser.route('**/*', (route) => {
       const url = route.request().url();

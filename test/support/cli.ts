@@ -11,14 +11,18 @@ export interface CliResult {
 }
 
 /** Runs the real CLI entry in a child process, as `npx cleartrail` would, and never throws on a non-zero exit. */
-export async function runCli(args: readonly string[], cwd: string = ROOT): Promise<CliResult> {
+export async function runCli(
+  args: readonly string[],
+  cwd: string = ROOT,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [path.join(ROOT, 'bin/cleartrail.js'), ...args],
       {
         cwd,
-        env: process.env,
+        env,
       },
     );
     return { code: 0, stdout, stderr };

@@ -32,6 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // s3rver predates the SDK's default trailing checksums (see bin/local/s3rver.ts).
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    // The CLI tests' shared DynamoDB Local servers stop soon after their last command, not after 10 minutes.
+    CLEARTRAIL_STORE_IDLE: '20s',
   });
   // No session token or profile from the developer's shell may leak into signed local requests.
   delete process.env.AWS_SESSION_TOKEN;
