@@ -59,10 +59,8 @@ export async function localLogSource(file: string): Promise<LogSource> {
 }
 
 /**
- * A log file's bytes, read 1 MiB at a time. Each read is handed over between two batches of
- * records only, and 64 KiB (the default) fed gunzip too little to keep ahead of the reader: on the
- * 100k bench file the pipeline waited for data about 100 ms of its 1.07 s, and took 1.00 s with
- * 1 MiB reads (best of 4 each).
+ * A log file's bytes, read 1 MiB at a time: with 64 KiB reads (the default) gunzip fell behind
+ * the reader and the pipeline waited for data.
  */
 export function openLogFile(file: string): AsyncIterable<Uint8Array> {
   return createReadStream(file, { highWaterMark: LOG_FILE_READ_BYTES });

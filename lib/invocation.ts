@@ -82,6 +82,14 @@ export async function handleTrigger(
       };
     }
     case 'sqs': {
+      const unusable = trigger.messages.filter((message) => message.problem !== undefined);
+      for (const message of unusable) {
+        context.log.error('SQS message names no log object; it goes back to the queue, then to the dead-letter queue', {
+          messageId: message.messageId,
+          problem: message.problem,
+        });
+      }
+      const returned = unusable.map((message) => ({ itemIdentifier: message.messageId }));
       // The whole receive is one batch commit: each bucket-hour and client-hour is written once
       // for all its files. Should that fail, the messages are settled one by one, so that one
       // bad message does not send the others back to the queue.
@@ -90,12 +98,13 @@ export async function handleTrigger(
           trigger.messages.flatMap((message) => message.objects),
           context,
         );
-        return { batchItemFailures: [] };
+        return { batchItemFailures: returned };
       } catch (error) {
         context.log.warn('batch commit failed; settling the messages one by one', { error: describe(error) });
       }
-      const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
+      const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [...returned];
       for (const message of trigger.messages) {
+        if (message.problem !== undefined) continue;
         try {
           for (const object of message.objects) await settleObject(object, context);
         } catch (error) {

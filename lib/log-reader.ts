@@ -44,24 +44,21 @@ export interface ReadSummary {
 const RECORD_SEPARATOR = '},{"eventVersion":';
 
 /**
- * Gunzip output chunk size. Each chunk costs a thread-pool round trip and a stream hand-off;
- * reading the 500,000-record bench file (813 MiB of JSON), best of 3: 16 KiB (zlib's default)
- * 5.1 s, 64 KiB 4.2 s, 256 KiB 3.9 s, 1 MiB 3.9 s.
+ * Gunzip output chunk size. Each chunk costs a thread-pool round trip and a stream hand-off, so
+ * zlib's 16 KiB default reads a large file a quarter slower (README, Performance).
  */
 const GUNZIP_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Streams a CloudTrail log (gzip detected by magic bytes 1f 8b, plain JSON accepted too) and yields
  * the records whose eventSource is s3.amazonaws.com, in file order, in batches: those of one
- * decompressed chunk (a few hundred). Awaiting each record on its own cost 0.4 us a record in
- * promise round trips. Records carry only the fields cleartrail reads (see record-fields.ts).
+ * decompressed chunk (a few hundred), since awaiting each record on its own costs a promise round
+ * trip per record. Records carry only the fields cleartrail reads (see record-fields.ts).
  * `objectName` names the object in every error. The generator's return value is the summary.
  *
  * Memory stays flat whatever the file size: a decompressed chunk or two, and one batch of
- * records (the bench's reader variant peaks at 172 MiB RSS, tsx loader included, on the
- * 500,000-record file, where a whole-file `JSON.parse` cannot even build the string: V8 stops
- * at 512 MiB). Decompression runs on libuv's thread pool while this thread scans and parses:
- * gunzip alone takes 1.3 s of that file, and reading it 3.4 s. A half-read
+ * records, where a whole-file `JSON.parse` of a large file cannot even build the string.
+ * Decompression runs on libuv's thread pool while this thread scans and parses. A half-read
  * file always throws: a MalformedLogError (`corrupt-gzip`, `not-json`, `no-records`,
  * `truncated`) or a LogTooLargeError (`decompressed-too-large`, `record-too-large`); errors
  * of the body itself (network) pass through unchanged.
@@ -165,11 +162,8 @@ function parseRecord(scanner: RecordScanner, objectName: string, chunkText: Chun
  * What parseRecordFields needs to know about a decompressed chunk. JSON allows no byte below
  * 0x20 inside a string, so in a chunk without them a record without backslashes is "clean": its
  * strings end at the next quote. Such a chunk, when ASCII, is also decoded once (latin1, a plain
- * copy) and its records parsed in place, byte offsets being character offsets.
- *
- * Measured on the 100k bench file (163 MiB of JSON, 90,000 S3 records): the control-byte check,
- * one `indexOf` per byte value, takes 55 ms, where a regular expression over each record's text
- * took 156 ms.
+ * copy) and its records parsed in place, byte offsets being character offsets. The control-byte
+ * check is one `indexOf` per byte value over the chunk: a third of a regular expression's cost.
  */
 class ChunkText {
   chunk: Buffer = Buffer.alloc(0);

@@ -12,10 +12,21 @@ export interface BatchTask {
   object: LogObjectRef;
 }
 
+/**
+ * One message of an SQS batch. A body that names no log the way cleartrail knows keeps its
+ * `problem`: that message alone goes back to the queue (and on to the dead-letter queue, where
+ * it can be looked at), not the whole batch.
+ */
+export interface SqsMessage {
+  messageId: string;
+  objects: LogObjectRef[];
+  problem?: string;
+}
+
 /** The invocation shapes the handler accepts, reduced to the objects they name. */
 export type Trigger =
   | { kind: 'objects'; source: 's3' | 'eventbridge' | 'sns' | 's3-test'; objects: LogObjectRef[] }
-  | { kind: 'sqs'; messages: Array<{ messageId: string; objects: LogObjectRef[] }> }
+  | { kind: 'sqs'; messages: SqsMessage[] }
   | { kind: 'batch'; schemaVersion: '1.0' | '2.0'; invocationId: string; tasks: BatchTask[] };
 
 /**
@@ -36,11 +47,16 @@ export function parseTrigger(event: unknown): Trigger {
           throw new InvalidTriggerError(`${where}: every record of an SQS event must come from aws:sqs`);
         }
         const messageId = requireString(record.messageId, `${where}.messageId`);
-        const body = parseJson(requireString(record.body, `${where}.body`), `${where}.body`);
-        const inner = parseTrigger(body);
-        if (inner.kind !== 'objects')
-          throw new InvalidTriggerError(`${where}.body: expected an S3 or SNS notification`);
-        return { messageId, objects: inner.objects };
+        try {
+          const body = parseJson(requireString(record.body, `${where}.body`), `${where}.body`);
+          const inner = parseTrigger(body);
+          if (inner.kind !== 'objects')
+            throw new InvalidTriggerError(`${where}.body: expected an S3 or SNS notification`);
+          return { messageId, objects: inner.objects };
+        } catch (error) {
+          if (!(error instanceof InvalidTriggerError)) throw error;
+          return { messageId, objects: [], problem: error.message };
+        }
       }),
     };
   }

@@ -190,4 +190,28 @@ describe('Function: handleTrigger, retry or permanent by the error class', () =>
       /1 of 1 log objects were not counted/,
     );
   }, 60_000);
+
+  it('commits an SQS batch in one go and hands back only the message that names no log', async () => {
+    // Prepare
+    const client = testDynamoDbClient();
+    const table = await freshTable(client);
+    const context = invocationContext(client, table, bucket);
+    const trigger: Trigger = {
+      kind: 'sqs',
+      messages: [
+        { messageId: 'good', objects: [object] },
+        { messageId: 'bad', objects: [], problem: 'Records[1].body: not valid JSON' },
+        { messageId: 'duplicate', objects: [object] },
+      ],
+    };
+
+    // Act
+    const response = await handleTrigger(trigger, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(context.metrics.counts.LogsCounted).toBe(1);
+    expect(context.metrics.counts.LogsAlreadyCounted).toBe(1);
+    expect(context.errors).toEqual([expect.stringMatching(/names no log object/)]);
+  }, 60_000);
 });

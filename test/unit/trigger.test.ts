@@ -167,13 +167,32 @@ describe('Function: parseTrigger', () => {
       },
       /not an S3 bucket ARN/,
     ],
-    [
-      { Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: 'not json' }] },
-      /Records\[0\]\.body: not valid JSON/,
-    ],
     [{ source: 'aws.s3', 'detail-type': 'Object Deleted', detail: {} }, /is not "Object Created"/],
   ])('refuses a malformed event with a message that says where: %j', (input, message) => {
     expect(() => parseTrigger(input)).toThrow(InvalidTriggerError);
     expect(() => parseTrigger(input)).toThrow(message);
+  });
+});
+
+describe('Function: parseTrigger, one bad message in an SQS batch', () => {
+  it('keeps the good messages and says what is wrong with the bad one', () => {
+    const good = JSON.stringify({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'trail' }, object: { key: 'AWSLogs/x.json.gz' } },
+    });
+    const trigger = parseTrigger({
+      Records: [
+        { eventSource: 'aws:sqs', messageId: 'm1', body: 'not json' },
+        { eventSource: 'aws:sqs', messageId: 'm2', body: good },
+      ],
+    });
+    expect(trigger).toEqual({
+      kind: 'sqs',
+      messages: [
+        { messageId: 'm1', objects: [], problem: expect.stringMatching(/Records\[0\]\.body: not valid JSON/) },
+        { messageId: 'm2', objects: [{ bucket: 'trail', key: 'AWSLogs/x.json.gz' }] },
+      ],
+    });
   });
 });
