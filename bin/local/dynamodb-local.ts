@@ -269,6 +269,30 @@ async function waitUntilAnswering(child: ChildProcess, endpoint: string, timeout
     );
   });
 
+  const answered = await pollUntilAnswering(endpoint, timeoutMs, {
+    stop: () => {
+      if (failure) throw failure;
+      return false;
+    },
+  });
+  if (answered) return;
+  if (failure) throw failure;
+  throw new DynamoDbLocalError(
+    `DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.\n${output.tail()}`,
+  );
+}
+
+/**
+ * Asks DynamoDB Local at `endpoint` to list a table until it answers (true) or `timeoutMs`
+ * passes (false). `stop` ends the wait early, before each try: it throws to fail, or returns true
+ * to give up. A refused connection counts as a failed try unless `refusedMeansDown` is set:
+ * nothing listens there and waiting will not change that.
+ */
+export async function pollUntilAnswering(
+  endpoint: string,
+  timeoutMs: number,
+  options: { stop?: () => boolean; refusedMeansDown?: boolean; pauseMs?: number } = {},
+): Promise<boolean> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -279,18 +303,17 @@ async function waitUntilAnswering(child: ChildProcess, endpoint: string, timeout
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (failure) throw failure;
+      if (options.stop?.()) return false;
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1_000) });
-        return;
-      } catch {
-        await sleep(100);
+        const remaining = Math.max(100, Math.min(1_000, deadline - Date.now()));
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(remaining) });
+        return true;
+      } catch (error) {
+        if (options.refusedMeansDown && (error as { code?: string }).code === 'ECONNREFUSED') return false;
+        await sleep(options.pauseMs ?? 100);
       }
     }
-    if (failure) throw failure;
-    throw new DynamoDbLocalError(
-      `DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.\n${output.tail()}`,
-    );
+    return false;
   } finally {
     client.destroy();
   }

@@ -22,13 +22,13 @@ import {
 } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '../../lib/errors';
 import {
   DynamoDbLocalError,
   freeLoopbackPort,
   isAlive,
   killAndWait,
+  pollUntilAnswering,
   processCommandLine,
   stopDynamoDbLocalOn,
 } from './dynamodb-local';
@@ -298,30 +298,9 @@ function logTail(dbDir: string): string {
   return readText(path.join(dbDir, LOG_FILE_NAME)).slice(-LOG_TAIL_CHARS).trim();
 }
 
-async function answers(endpoint: string, timeoutMs: number): Promise<boolean> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'cleartrail', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < deadline) {
-      try {
-        const remaining = Math.max(100, deadline - Date.now());
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(remaining) });
-        return true;
-      } catch (error) {
-        // Refused: nothing listens on that port, and waiting will not change that.
-        if ((error as { code?: string }).code === 'ECONNREFUSED') return false;
-        await sleep(200);
-      }
-    }
-    return false;
-  } finally {
-    client.destroy();
-  }
+/** Whether the server at `endpoint` answers within `timeoutMs`; a refused connection means it is down. */
+function answers(endpoint: string, timeoutMs: number): Promise<boolean> {
+  return pollUntilAnswering(endpoint, timeoutMs, { refusedMeansDown: true, pauseMs: 200 });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -535,10 +535,7 @@ function clientRecord(
     requestID: randomString(rng, ALNUM36, 16),
     eventID: uuid(rng),
     readOnly,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-      { accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-    ],
+    resources: objectResources(account, bucket, key),
     eventType: 'AwsApiCall',
     managementEvent: false,
     recipientAccountId: account,
@@ -547,6 +544,14 @@ function clientRecord(
     eventCategory: 'Data',
     tlsDetails: https ? { tlsVersion, cipherSuite, clientProvidedHostHeader: host } : undefined,
   };
+}
+
+/** The `resources` of an object-level S3 data event. */
+function objectResources(account: string, bucket: string, key: string): object[] {
+  return [
+    { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
+    { accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+  ];
 }
 
 function serviceRecord(
@@ -575,10 +580,7 @@ function serviceRecord(
     requestID: randomString(rng, ALNUM36, 16),
     eventID: uuid(rng),
     readOnly,
-    resources: [
-      { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-      { accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-    ],
+    resources: objectResources(account, bucket, key),
     eventType: 'AwsApiCall',
     managementEvent: false,
     recipientAccountId: account,
