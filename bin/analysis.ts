@@ -1,6 +1,7 @@
 import { type BatchLimits, countInBatches, type Progress, type RunResult } from '../lib/batch-runner';
 import type { NamedNetwork } from '../lib/networks';
-import type { CountingContext, LogSource } from '../lib/pipeline';
+import { type CountingContext, foldLog, type LogSource } from '../lib/pipeline';
+import { createSourceClassifier } from '../lib/source';
 import { FoldPool } from './fold-pool';
 
 export interface AnalysisOptions {
@@ -34,15 +35,41 @@ export async function analyzeFiles(
       limits: options.limits,
       onProgress: options.progress,
     });
-    // A batch's outcome is shared by its logs: count each batch once.
-    const batches = new Map<string, number>();
-    for (const result of results) {
-      if (result.status === 'counted') batches.set(result.store.batchId, result.store.writeUnits);
-    }
-    return { results, writeUnits: [...batches.values()].reduce((sum, units) => sum + units, 0) };
+    return { results, writeUnits: writeUnitsOf(results) };
   } finally {
     await pool.close();
   }
+}
+
+/** Objects read from S3 wait on the network more than on the CPU: this many are read at once. */
+const S3_READS_AT_ONCE = 8;
+
+/**
+ * Counts log objects in S3: streamed and folded in this thread, several at once, and committed in
+ * batches while the next batch is read.
+ */
+export async function analyzeObjects(
+  context: CountingContext,
+  logs: readonly LogSource[],
+  options: AnalysisOptions,
+): Promise<Analysis> {
+  const sources = createSourceClassifier(await context.ranges.current(), context.networks);
+  const results = await countInBatches(context, logs, {
+    fold: (log) => foldLog(log, { sources, limits: context.limits }),
+    concurrency: S3_READS_AT_ONCE,
+    limits: options.limits,
+    onProgress: options.progress,
+  });
+  return { results, writeUnits: writeUnitsOf(results) };
+}
+
+/** A batch's outcome is shared by its logs: each batch counts once. */
+function writeUnitsOf(results: readonly RunResult[]): number {
+  const batches = new Map<string, number>();
+  for (const result of results) {
+    if (result.status === 'counted') batches.set(result.store.batchId, result.store.writeUnits);
+  }
+  return [...batches.values()].reduce((sum, units) => sum + units, 0);
 }
 
 /**

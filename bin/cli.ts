@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseTimeWindow } from '../lib/time-window';
 import { version } from '../package.json';
 import { analyze } from './commands/analyze';
+import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
@@ -16,6 +17,8 @@ const USAGE = `cleartrail ${version}: which clients still talk to your S3 bucket
 Usage:
   cleartrail analyze   [--json] [--networks NAME=CIDR,...] [--workers N] [--batch-files N]
                        [store options] PATH...
+  cleartrail analyze   [--since T] [--until T] [--profile P] [...] s3://BUCKET[/PREFIX]...
+  cleartrail backfill-manifest --since T --until T [--profile P] [--output FILE] s3://BUCKET[/PREFIX]
   cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [store options]
   cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
@@ -32,6 +35,10 @@ Store options:
   --region R            its region
 
 T is an ISO time (2026-11-20, 2026-11-20T13:00Z) or a span back from now (36h, 7d, 2w).
+s3://BUCKET/PREFIX: the CloudTrail files under it (AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/...)
+  whose delivery time, in their names, is in --since/--until; events near the edges of the window
+  can sit in the neighbouring file. Credentials: the default chain or --profile; AWS_ENDPOINT_URL_S3
+  and CLEARTRAIL_S3_FORCE_PATH_STYLE=true for S3-compatible servers.
 PATH is a .json or .json.gz CloudTrail file, or a directory searched recursively. analyze reads
   files on --workers threads (default: one per core) and commits them in batches of up to
   --batch-files (default and most 99); progress shows on stderr when it is a terminal.
@@ -61,6 +68,8 @@ function commandNamed(name: string): Command | undefined {
       return enforceCheck;
     case 'store':
       return store;
+    case 'backfill-manifest':
+      return backfillManifest;
     default:
       return undefined;
   }

@@ -1,4 +1,6 @@
 import type { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../lib/aws-clients';
 import { MIN_TLS_VERSIONS, type MinTlsVersion } from '../lib/bucket-policy';
 import { ConfigurationError, ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../lib/errors';
 import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from '../lib/networks';
@@ -22,6 +24,8 @@ export const OPTIONS = {
   'max-gap-hours': { type: 'string' },
   html: { type: 'string' },
   'batch-files': { type: 'string' },
+  profile: { type: 'string' },
+  output: { type: 'string' },
   workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -109,4 +113,16 @@ export async function withStore(values: Values, run: (session: StoreSession) => 
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The S3 client of a command that reads the user's buckets: the default credential chain, or
+ * `--profile`; `AWS_ENDPOINT_URL_S3` and `CLEARTRAIL_S3_FORCE_PATH_STYLE=true` reach an
+ * S3-compatible server.
+ */
+export function s3ClientFor(values: Values): S3Client {
+  return createS3Client({
+    ...(values.profile ? { profile: values.profile } : {}),
+    forcePathStyle: process.env.CLEARTRAIL_S3_FORCE_PATH_STYLE === 'true',
+  });
 }

@@ -36,3 +36,23 @@ export function parseS3Url(url: string): LogObjectRef {
   if (key === '') throw new InvalidValueError('S3 URL', url, 'names no object: expected s3://bucket/key');
   return { bucket, key, ...(version?.[1] ? { versionId: version[1] } : {}) };
 }
+
+/**
+ * Reads an `s3://bucket[/prefix]` URL that names where logs are, not one object: the prefix may be
+ * empty, and ends with `/` whenever it is not.
+ *
+ * @throws InvalidValueError (field `S3 URL`) for another scheme or a bad bucket name.
+ */
+export function parseS3Prefix(url: string): { bucket: string; prefix: string } {
+  if (!isS3Url(url)) throw new InvalidValueError('S3 URL', url, 'does not start with s3://');
+  const rest = url.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  try {
+    validateBucketName(bucket);
+  } catch (error) {
+    throw new InvalidValueError('S3 URL', url, `has a bad bucket name: ${(error as Error).message}`);
+  }
+  const prefix = slash < 0 ? '' : rest.slice(slash + 1);
+  return { bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}

@@ -1,43 +1,76 @@
 import { bundledIpRanges } from '../../lib/ip-ranges';
-import type { CountingContext } from '../../lib/pipeline';
+import { listCloudTrailObjects, s3LogSource } from '../../lib/log-object';
+import type { CountingContext, LogSource } from '../../lib/pipeline';
 import { loadBucketReports } from '../../lib/queries';
 import { fixedIpRanges } from '../../lib/ranges-source';
-import { compareByRisk } from '../../lib/report';
+import { compareByRisk, type TimeWindow } from '../../lib/report';
+import { isS3Url, parseS3Prefix } from '../../lib/s3-url';
 import { MAX_LOGS_PER_BATCH } from '../../lib/store';
-import { analyzeFiles, progressPrinter } from '../analysis';
+import { parseTimeWindow } from '../../lib/time-window';
+import type { LogObjectRef } from '../../lib/trigger';
+import { analyzeFiles, analyzeObjects, progressPrinter } from '../analysis';
 import { reportRunResult, rerunAdvice, storeGone, storeGoneIn } from '../count-files';
 import { bucketTable, findingLines } from '../format';
 import { findLogFiles, localLogSource } from '../local-files';
-import { type Command, parseNetworksOption, parseWholeNumber, withStore } from '../options';
+import { type Command, parseNetworksOption, parseWholeNumber, s3ClientFor, withStore } from '../options';
 import { note, print, printJson, usageError } from '../output';
 
 /**
- * `analyze PATH...`: counts local CloudTrail files into the store, read on worker threads and
- * committed in batches (bin/analysis.ts), then prints what the store
- * holds, exactly as `report` would: analyze and report agree, and a second analyze of the
- * same files prints the same numbers again. Exit code 1 when a file could not be counted.
+ * `analyze PATH...`: counts CloudTrail files into the store, then prints what the store holds,
+ * exactly as `report` would: analyze and report agree, and a second analyze of the same files
+ * prints the same numbers again. Local files are read on worker threads; `s3://bucket/prefix`
+ * locations are listed for the files delivered in --since/--until and streamed from S3. Either way
+ * they are committed in batches (bin/analysis.ts). Exit code 1 when a file could not be counted.
  */
 export const analyze: Command = async (values, paths) => {
-  if (paths.length === 0) return usageError('analyze needs at least one file or directory');
+  if (paths.length === 0) return usageError('analyze needs at least one file, directory or s3:// location');
   const networks = parseNetworksOption(values);
-  const { files, missing } = await findLogFiles(paths);
-  for (const path of missing) note(`${path}: no such file or directory`);
-  if (files.length === 0) {
-    note('no .json or .json.gz log files found');
-    return missing.length > 0 ? 1 : 0;
-  }
   const batchFiles = parseWholeNumber('--batch-files', values['batch-files'], MAX_LOGS_PER_BATCH, 1);
   if (batchFiles > MAX_LOGS_PER_BATCH) return usageError(`--batch-files is at most ${MAX_LOGS_PER_BATCH}`);
   const workers = values.workers === undefined ? undefined : parseWholeNumber('--workers', values.workers, 1, 1);
+  const inS3 = paths.filter(isS3Url);
+  if (inS3.length > 0 && inS3.length < paths.length) {
+    return usageError('analyze reads either local paths or s3:// locations, not both at once');
+  }
+  // Locations are checked before the store opens: a typo costs no DynamoDB Local start.
+  const locations = inS3.map(parseS3Prefix);
+  let missing: string[] = [];
+  let listed: (context: CountingContext) => Promise<LogSource[]>;
+  if (locations.length > 0) {
+    const s3 = s3ClientFor(values);
+    const window = parseTimeWindow(values.since, values.until, new Date());
+    const refs: LogObjectRef[] = [];
+    for (const location of locations) {
+      for await (const ref of listCloudTrailObjects(s3, location, window)) refs.push(ref);
+    }
+    if (refs.length === 0) {
+      note(`no CloudTrail log files found under ${inS3.join(', ')}${windowText(window)}`);
+      return 0;
+    }
+    listed = async () => refs.map((ref) => s3LogSource(s3, ref));
+  } else {
+    const found = await findLogFiles(paths);
+    missing = found.missing;
+    for (const path of missing) note(`${path}: no such file or directory`);
+    if (found.files.length === 0) {
+      note('no .json or .json.gz log files found');
+      return missing.length > 0 ? 1 : 0;
+    }
+    listed = async () => Promise.all(found.files.map((file) => localLogSource(file)));
+  }
   return withStore(values, async (session) => {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
-    const sources = await Promise.all(files.map((file) => localLogSource(file)));
-    const analysis = await analyzeFiles(context, sources, {
+    const sources = await listed(context);
+    const options = {
       networks,
       workers,
       limits: { logs: batchFiles },
       progress: values.json ? undefined : progressPrinter(process.stderr),
-    });
+    };
+    const analysis =
+      locations.length > 0
+        ? await analyzeObjects(context, sources, options)
+        : await analyzeFiles(context, sources, options);
     const gone = storeGoneIn(analysis.results);
     if (gone) {
       const notCounted = analysis.results.filter((result) => result.status === 'not-counted');
@@ -74,3 +107,8 @@ export const analyze: Command = async (values, paths) => {
     return problems > 0 ? 1 : 0;
   });
 };
+
+function windowText(window: TimeWindow): string {
+  if (window.fromHour === undefined && window.toHour === undefined) return '';
+  return ` delivered from ${window.fromHour ?? 'the start'} to ${window.toHour ?? 'now'}`;
+}

@@ -56,6 +56,17 @@ export class CloudTrailRequests {
   }
 }
 
+const DELIVERY_TIME = /_CloudTrail_[a-z0-9-]+_(\d{4})(\d{2})(\d{2})T(\d{2})\d{2}Z_[A-Za-z0-9]{16}\.json(\.gz)?$/;
+
+/**
+ * The UTC hour (`YYYY-MM-DDTHH`) in which CloudTrail delivered a file, from its name; undefined
+ * for other names. It is the delivery time, not the time of the events inside, which may be older.
+ */
+export function cloudTrailDeliveryHour(key: string): string | undefined {
+  const match = DELIVERY_TIME.exec(key);
+  return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}` : undefined;
+}
+
 /** CloudTrail delivery files: gzipped `{"Records":[...]}`, one S3 data or management event per record. */
 export const cloudTrailFormat: LogFormat = {
   name: 'cloudtrail',
