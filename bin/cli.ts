@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isS3Url } from '../lib/s3-url';
 import { parseTimeWindow } from '../lib/time-window';
 import { version } from '../package.json';
 import { analyze } from './commands/analyze';
@@ -96,7 +97,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.region && !values.table) return usageError('--region goes with --table');
+  if (values.region && !values.table && !operands.some(isS3Url)) {
+    return usageError('--region goes with --table or an s3:// location');
+  }
   const command = commandNamed(name);
 
   try {

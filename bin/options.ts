@@ -117,12 +117,13 @@ export async function withStore(values: Values, run: (session: StoreSession) => 
 
 /**
  * The S3 client of a command that reads the user's buckets: the default credential chain, or
- * `--profile`; `AWS_ENDPOINT_URL_S3` and `CLEARTRAIL_S3_FORCE_PATH_STYLE=true` reach an
+ * `--profile` and `--region`; `AWS_ENDPOINT_URL_S3` and `CLEARTRAIL_S3_FORCE_PATH_STYLE=true` reach an
  * S3-compatible server.
  */
 export function s3ClientFor(values: Values): S3Client {
   return createS3Client({
     ...(values.profile ? { profile: values.profile } : {}),
+    ...(values.region ? { region: values.region } : {}),
     forcePathStyle: process.env.CLEARTRAIL_S3_FORCE_PATH_STYLE === 'true',
   });
 }

@@ -15,7 +15,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS, startS3rver } from '../../bin/local/s3rver';
 import type { DayChildReport } from './day-child';
 import { type DayCorpusOptions, type DayManifest, dayCorpus } from './day-corpus';
 import { DUCKDB_INSTALL, type PeerCount } from './day-peers';
@@ -29,11 +31,14 @@ export interface CliVariant {
   id: string;
   name: string;
   args: readonly string[];
+  /** Where the CLI reads the day: the corpus folder, or the same files uploaded to s3rver. */
+  from?: 'disk' | 's3rver';
 }
 
 export const CLI_VARIANTS: readonly CliVariant[] = [
   { id: 'cli', name: 'cleartrail analyze (defaults)', args: [] },
   { id: 'cli-per-file', name: 'cleartrail analyze --batch-files 1', args: ['--batch-files', '1'] },
+  { id: 'cli-s3', name: 'cleartrail analyze s3:// (the day on s3rver)', args: [], from: 's3rver' },
 ];
 
 /** The in-process variants (`day-child.ts`), in table order. */
@@ -106,13 +111,19 @@ export async function runDayBench(
       mergeRun(row, await measureChild(row.id, dir, manifest));
     }
   }
-  for (let round = 0; round < options.cliRuns; round++) {
-    for (const [i, variant] of cliVariants.entries()) {
-      const row = cliRows[i] as DayRow;
-      if (row.status !== 'ok') continue;
-      log(`day: (${variant.id}) run ${round + 1}/${options.cliRuns}`);
-      mergeRun(row, await measureCli(variant, dir, manifest));
+  const s3 = cliVariants.some((variant) => variant.from === 's3rver') ? await dayOnS3rver(dir, log) : undefined;
+  try {
+    for (let round = 0; round < options.cliRuns; round++) {
+      for (const [i, variant] of cliVariants.entries()) {
+        const row = cliRows[i] as DayRow;
+        if (row.status !== 'ok') continue;
+        log(`day: (${variant.id}) run ${round + 1}/${options.cliRuns}`);
+        const location = variant.from === 's3rver' && s3 ? s3.location : dir;
+        mergeRun(row, await measureCli(variant, location, manifest, variant.from === 's3rver' ? s3?.env : undefined));
+      }
     }
+  } finally {
+    await s3?.stop();
   }
   const rows = [...peers, ...cliRows];
 
@@ -196,7 +207,12 @@ function countMismatch(counted: PeerCount, manifest: DayManifest): string | unde
  * exit. Its stdout (the JSON report) is checked against the manifest; write units come from
  * `<n> write units` on its stderr when the CLI prints it.
  */
-export async function measureCli(variant: CliVariant, dir: string, manifest: DayManifest): Promise<RunResult> {
+export async function measureCli(
+  variant: CliVariant,
+  dir: string,
+  manifest: DayManifest,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'cleartrail-day-cli-'));
   try {
     const rssFile = join(scratch, 'max-rss');
@@ -212,7 +228,12 @@ export async function measureCli(variant: CliVariant, dir: string, manifest: Day
       ...variant.args,
     ];
     const started = performance.now();
-    const { code, stdout, stderr, peaks } = await run(process.execPath, args, { [RSS_FILE_VARIABLE]: rssFile }, true);
+    const { code, stdout, stderr, peaks } = await run(
+      process.execPath,
+      args,
+      { ...env, [RSS_FILE_VARIABLE]: rssFile },
+      true,
+    );
     const seconds = (performance.now() - started) / 1000;
     if (code === 2 && /unknown option/i.test(stderr)) {
       const why = /.*unknown option.*/i.exec(stderr)?.[0] ?? lastLines(stderr, 1);
@@ -438,4 +459,52 @@ function count(n: number): string {
 
 function mib(bytes: number): string {
   return (bytes / 1024 ** 2).toFixed(0);
+}
+
+/**
+ * The day's files uploaded to a fresh s3rver under their own keys (`AWSLogs/...`), for the CLI
+ * to read them from S3 as a user reads a trail bucket. The upload is not timed.
+ */
+async function dayOnS3rver(
+  dir: string,
+  log: (line: string) => void,
+): Promise<{ location: string; env: Record<string, string>; stop: () => Promise<void> }> {
+  const server = await startS3rver();
+  const client = new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const bucket = 'cleartrail-bench-trail';
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  const keys = listFiles(dir).filter((file) => file.endsWith('.json.gz'));
+  log(`day: uploading ${keys.length} files to s3rver`);
+  for (const file of keys) {
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: relative(dir, file).split(sep).join('/'), Body: readFileSync(file) }),
+    );
+  }
+  client.destroy();
+  return {
+    location: `s3://${bucket}/AWSLogs/`,
+    env: {
+      AWS_ENDPOINT_URL_S3: server.endpoint,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      CLEARTRAIL_S3_FORCE_PATH_STYLE: 'true',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
