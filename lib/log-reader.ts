@@ -67,7 +67,7 @@ const GUNZIP_CHUNK_BYTES = 120 * 1024;
  * const reader = readS3RecordBatches(s3Response.Body as AsyncIterable<Uint8Array>, 's3://trail/AWSLogs/...json.gz');
  * let step = await reader.next();
  * while (!step.done) {
- *   for (const record of step.value) aggregator.add(record);
+ *   for (const record of step.value) requests.accept(record);
  *   step = await reader.next();
  * }
  * console.log(step.value.records, step.value.s3Records);

@@ -93,7 +93,7 @@ export const PIPELINE: BenchVariantEntry = {
 /**
  * (r) The reader with exactly the per-record work of (a): classifyVerdict, plus a per-bucket
  * count. Against (a) it measures streaming versus a whole-file parse alone; the gap between
- * (r) and (b) is what LogAggregator costs.
+ * (r) and (b) is what the fold costs.
  */
 export const READER: BenchVariantEntry = {
   id: 'r',
