@@ -35,7 +35,7 @@ export const analyze: Command = async (values, paths) => {
   // Locations are checked before the store opens: a typo costs no DynamoDB Local start.
   const locations = inS3.map(parseS3Prefix);
   let missing: string[] = [];
-  let listed: (context: CountingContext) => Promise<LogSource[]>;
+  let sources: LogSource[];
   if (locations.length > 0) {
     const s3 = s3ClientFor(values);
     const window = parseTimeWindow(values.since, values.until, new Date());
@@ -47,7 +47,7 @@ export const analyze: Command = async (values, paths) => {
       note(`no CloudTrail log files found under ${inS3.join(', ')}${windowText(window)}`);
       return 0;
     }
-    listed = async () => refs.map((ref) => s3LogSource(s3, ref));
+    sources = refs.map((ref) => s3LogSource(s3, ref));
   } else {
     const found = await findLogFiles(paths);
     missing = found.missing;
@@ -56,11 +56,10 @@ export const analyze: Command = async (values, paths) => {
       note('no .json or .json.gz log files found');
       return missing.length > 0 ? 1 : 0;
     }
-    listed = async () => Promise.all(found.files.map((file) => localLogSource(file)));
+    sources = await Promise.all(found.files.map((file) => localLogSource(file)));
   }
   return withStore(values, async (session) => {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
-    const sources = await listed(context);
     const options = {
       networks,
       workers,
