@@ -99,8 +99,8 @@ export function clientTable(clients: readonly ClientReport[]): string {
       'user agent',
       'vpc endpoint',
       'http',
-      'first seen',
-      'last seen',
+      'first http hour',
+      'last http hour',
       'top operations',
     ],
     clients.map((c) => [
@@ -113,11 +113,16 @@ export function clientTable(clients: readonly ClientReport[]): string {
       truncate(c.userAgent ?? '-', 40),
       c.vpcEndpointId ?? '-',
       c.count,
-      c.firstSeen?.replace('.000Z', 'Z') ?? '-',
-      c.lastSeen?.replace('.000Z', 'Z') ?? '-',
+      hourText(c.firstHttpHour),
+      hourText(c.lastHttpHour),
       c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
     ]),
   );
+}
+
+/** A UTC hour `YYYY-MM-DDTHH` as `YYYY-MM-DDTHH:00Z`, or `-`. */
+function hourText(hour: string | undefined): string {
+  return hour ? `${hour}:00Z` : '-';
 }
 
 function truncate(value: string, length: number): string {
@@ -164,7 +169,7 @@ export function clientFindingLines(clients: readonly ClientReport[]): string[] {
 export function hygieneTable(clients: readonly ClientReport[]): string {
   if (clients.length === 0) return 'No HTTPS clients with TLS-hygiene findings in this window.';
   return table(
-    ['address', 'class', 'principal', 'user agent', 'https', 'tls < 1.2', 'sigv2', 'tls versions', 'last seen'],
+    ['address', 'class', 'principal', 'user agent', 'https', 'tls < 1.2', 'sigv2', 'tls versions', 'last http hour'],
     clients.map((c) => [
       c.address,
       c.class,
@@ -176,7 +181,7 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
       Object.entries(c.tlsVersions)
         .map(([version, count]) => `${version} ${count}`)
         .join(', ') || '-',
-      c.lastSeen?.replace('.000Z', 'Z') ?? '-',
+      hourText(c.lastHttpHour),
     ]),
   );
 }
@@ -203,9 +208,9 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
           c.principal,
           truncate(c.userAgent ?? '-', 40),
           reason.code === 'http-clients' ? c.count : c.findings.legacyTls,
-          c.lastSeen?.replace('.000Z', 'Z') ?? '-',
+          hourText(c.lastHttpHour),
         ]);
-        lines.push(...indent(table(['address', 'class', 'principal', 'user agent', counted, 'last seen'], rows)));
+        lines.push(...indent(table(['address', 'class', 'principal', 'user agent', counted, 'last http hour'], rows)));
         const total = reason.code === 'http-clients' ? reason.detail.clientCount : shown.length;
         if (total > shown.length) {
           lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${result.bucket}`);

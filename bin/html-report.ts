@@ -210,7 +210,7 @@ function clientTable(clients: readonly ClientReport[]): string {
     .slice(0, TOP_CLIENTS)
     .map(
       (c) =>
-        `<tr data-testid="client-row"><td data-testid="client-address">${escapeHtml(c.address)}</td><td>${escapeHtml(c.class)}</td><td>${escapeHtml(c.network ?? c.awsRange ?? '-')}</td><td class="wrap">${escapeHtml(c.principal)}${c.instanceId ? `<br><small>${escapeHtml(c.instanceId)}</small>` : ''}</td><td class="ua" data-testid="client-user-agent"><div title="${escapeHtml(c.userAgent ?? '')}">${escapeHtml(c.userAgent ?? '-')}</div></td>${num(c.count)}<td>${escapeHtml(shortTime(c.lastSeen) ?? '-')}</td><td>${escapeHtml(c.operations.map((o) => `${o.operation} ${o.count}`).join(', '))}</td></tr>`,
+        `<tr data-testid="client-row"><td data-testid="client-address">${escapeHtml(c.address)}</td><td>${escapeHtml(c.class)}</td><td>${escapeHtml(c.network ?? c.awsRange ?? '-')}</td><td class="wrap">${escapeHtml(c.principal)}${c.instanceId ? `<br><small>${escapeHtml(c.instanceId)}</small>` : ''}</td><td class="ua" data-testid="client-user-agent"><div title="${escapeHtml(c.userAgent ?? '')}">${escapeHtml(c.userAgent ?? '-')}</div></td>${num(c.count)}<td>${escapeHtml(c.lastHttpHour ? `${c.lastHttpHour}:00Z` : '-')}</td><td>${escapeHtml(c.operations.map((o) => `${o.operation} ${o.count}`).join(', '))}</td></tr>`,
     )
     .join('\n');
   const more =
@@ -219,7 +219,7 @@ function clientTable(clients: readonly ClientReport[]): string {
       : '';
   return `<h3>Top HTTP clients</h3>
 <table class="clients" data-testid="clients-table">
-<thead><tr><th scope="col">Address</th><th scope="col">Class</th><th scope="col">Network / AWS range</th><th scope="col">Principal</th><th scope="col">User agent</th><th scope="col" class="n">HTTP</th><th scope="col">Last seen</th><th scope="col">Top operations</th></tr></thead>
+<thead><tr><th scope="col">Address</th><th scope="col">Class</th><th scope="col">Network / AWS range</th><th scope="col">Principal</th><th scope="col">User agent</th><th scope="col" class="n">HTTP</th><th scope="col">Last HTTP hour</th><th scope="col">Top operations</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -5,7 +5,7 @@ import type { S3Request } from './request';
 import { type ClientDescription, counter, type Tally } from './tally';
 
 /**
- * Folds requests into tallies: one per bucket-hour and one per client of a bucket-hour. Memory
+ * Folds requests into tallies: one per bucket-hour and one per client of a bucket-day. Memory
  * grows with the number of distinct tallies, not with the number of requests.
  *
  * This is the per-record hot path: tallies are found through nested maps keyed by the request's
@@ -23,7 +23,7 @@ export class Aggregate {
   get size(): number {
     let size = 0;
     for (const byHour of this.hours.values()) size += byHour.size;
-    for (const client of this.clientEntries) for (const hours of client.byBucket.values()) size += hours.size;
+    for (const client of this.clientEntries) for (const days of client.byBucket.values()) size += days.size;
     return size;
   }
 
@@ -42,6 +42,7 @@ export class Aggregate {
         increment(hour, cachedId(COUNTER_IDS.httpByNetwork, request.source.network, counter.httpByNetwork));
       }
       if (request.website) increment(hour, FIXED_IDS.websiteHttp);
+      see(hour, request.time);
     }
     for (const finding of findings) increment(hour, counterId(finding));
 
@@ -57,22 +58,22 @@ export class Aggregate {
         tallies.push({
           kind: 'hour',
           bucket: item.bucket,
-          hour: item.hour,
+          hour: item.period,
           counters: countersOf(item.counts),
+          seen: item.seen ? [item.seen.first, item.seen.last] : [],
           rangesSyncTokens: syncTokens,
         });
       }
     }
     for (const entry of this.clientEntries) {
-      for (const hours of entry.byBucket.values()) {
-        for (const item of hours.values()) {
+      for (const days of entry.byBucket.values()) {
+        for (const item of days.values()) {
           tallies.push({
             kind: 'client',
             bucket: item.bucket,
-            hour: item.hour,
+            day: item.period,
             client: item.client as ClientDescription,
             counters: countersOf(item.counts),
-            seen: item.seen ? [item.seen.first, item.seen.last] : [],
             rangesSyncTokens: syncTokens,
           });
         }
@@ -90,7 +91,7 @@ export class Aggregate {
     let item = byHour.get(hourText);
     if (item === undefined) {
       const hour = detached(hourText);
-      item = { bucket: detached(bucket), hour, counts: [] };
+      item = { bucket: detached(bucket), period: hour, counts: [] };
       byHour.set(hour, item);
     }
     return item;
@@ -100,17 +101,17 @@ export class Aggregate {
    * Finds the client's tally through nested maps, one per part of its identity, rather than by
    * one string joining them: joining address, principal and user agent (250-odd characters) and
    * hashing the result was the fold's costliest line. Bucket and hour are looked up with the
-   * strings the hour tally holds, whose hashes are already computed.
+   * string the hour tally holds, whose hash is already computed.
    */
   private addClient(request: S3Request, hourTally: MutableTally, findings: readonly string[]): void {
     const source = request.source;
-    const { bucket, hour } = hourTally;
+    const { bucket, period: hour } = hourTally;
     const byAgent = getOrCreate(this.clients, request.principal, () => new Map());
     const byAddress = getOrCreate(byAgent, request.userAgent, () => new Map());
     const byEndpoint = getOrCreate(byAddress, source.address, () => new Map<string, ClientEntry>());
     let entry = byEndpoint.get(source.vpcEndpointId ?? '');
     if (entry === undefined) {
-      // The id only has to tell apart clients that share an address within one bucket-hour.
+      // The id only has to tell apart clients that share an address within one bucket-day.
       const identity = `${source.address}\n${request.principal}\n${request.userAgent}\n${source.vpcEndpointId ?? ''}`;
       entry = {
         description: describeClient(request, createHash('sha256').update(identity).digest('base64url').slice(0, 12)),
@@ -119,29 +120,47 @@ export class Aggregate {
       byEndpoint.set(source.vpcEndpointId ?? '', entry);
       this.clientEntries.push(entry);
     }
-    let hours = entry.byBucket.get(bucket);
-    if (hours === undefined) {
-      hours = new Map();
-      entry.byBucket.set(bucket, hours);
+    let days = entry.byBucket.get(bucket);
+    if (days === undefined) {
+      days = new Map();
+      entry.byBucket.set(bucket, days);
     }
-    let client = hours.get(hour);
+    // Days are keyed by the hour string's prefix only when a client's day is first met; after
+    // that the map holds the day and the lookup below reuses the cached per-hour result.
+    let client = entry.lastHour === hour && entry.lastBucket === bucket ? entry.lastTally : undefined;
     if (client === undefined) {
-      client = { bucket, hour, client: entry.description, counts: [] };
-      hours.set(hour, client);
+      const day = hour.slice(0, 10);
+      client = days.get(day);
+      if (client === undefined) {
+        client = { bucket, period: day, client: entry.description, counts: [] };
+        days.set(day, client);
+      }
+      entry.lastHour = hour;
+      entry.lastBucket = bucket;
+      entry.lastTally = client;
     }
 
     increment(client, FIXED_IDS.requests);
     increment(client, cachedId(COUNTER_IDS.verdict, request.verdict, counter.verdict));
     if (request.tlsVersion) increment(client, cachedId(COUNTER_IDS.tlsVersion, request.tlsVersion, counter.tlsVersion));
     for (const finding of findings) increment(client, counterId(finding));
-    // Operations and first/last seen describe the client's plain-HTTP traffic, the thing to fix.
+    // Operations and hours describe the client's plain-HTTP traffic, the thing to fix.
     if (request.verdict !== 'http') return;
     increment(client, cachedId(COUNTER_IDS.operation, request.operation, counter.operation));
-    if (!client.seen) client.seen = { first: request.time, last: request.time };
-    else {
-      if (request.time < client.seen.first) client.seen.first = request.time;
-      if (request.time > client.seen.last) client.seen.last = request.time;
-    }
+    increment(client, HTTP_IN_HOUR_IDS[hourOfDay(hour)] as number);
+  }
+}
+
+/** `HH` of `YYYY-MM-DDTHH` as a number, without building a string. */
+function hourOfDay(hour: string): number {
+  return (hour.charCodeAt(11) - 48) * 10 + (hour.charCodeAt(12) - 48);
+}
+
+function see(item: MutableTally, time: number): void {
+  if (!item.seen) item.seen = { first: time, last: time };
+  else {
+    if (time < item.seen.first) item.seen.first = time;
+    if (time > item.seen.last) item.seen.last = time;
   }
 }
 
@@ -166,8 +185,12 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 
 interface ClientEntry {
   description: ClientDescription;
-  /** Tallies of this client by bucket, then hour. */
+  /** Tallies of this client by bucket, then day. */
   byBucket: Map<string, Map<string, MutableTally>>;
+  /** The tally of the last request's bucket and hour: a client's requests come in runs. */
+  lastHour?: string;
+  lastBucket?: string;
+  lastTally?: MutableTally;
 }
 
 function describeClient(request: S3Request, clientId: string): ClientDescription {
@@ -213,6 +236,10 @@ const FIXED_IDS = {
   requests: counterId(counter.requests),
 };
 
+const HTTP_IN_HOUR_IDS = Array.from({ length: 24 }, (_, hour) =>
+  counterId(counter.httpInHour(String(hour).padStart(2, '0'))),
+);
+
 /** Counter ids by family and value: a name built per record is a fresh string to hash. */
 const COUNTER_IDS = {
   verdict: new Map<string, number>(),
@@ -243,7 +270,8 @@ function countersOf(counts: readonly (number | undefined)[]): Record<string, num
 
 interface MutableTally {
   bucket: string;
-  hour: string;
+  /** The hour of an hour tally, the day of a client tally. */
+  period: string;
   client?: ClientDescription;
   /** By counter id (see counterId); holes for counters the tally does not have. */
   counts: (number | undefined)[];

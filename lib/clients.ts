@@ -1,3 +1,4 @@
+import type { TimeWindow } from './report';
 import { type ClientTally, COUNTER_PREFIXES, counter } from './tally';
 
 export interface ClientReport {
@@ -12,12 +13,13 @@ export interface ClientReport {
   userAgent?: string;
   vpcEndpointId?: string;
   vpcEndpointAccountId?: string;
-  /** Plain-HTTP requests. */
+  /** Plain-HTTP requests in the window, exact to the hour. */
   count: number;
-  /** HTTPS requests of this client that carried a TLS-hygiene finding. */
+  /** HTTPS requests of this client that carried a TLS-hygiene finding (whole days, see below). */
   https: number;
-  firstSeen?: string;
-  lastSeen?: string;
+  /** First and last UTC hour (`YYYY-MM-DDTHH`) of the window with plain-HTTP requests of this client. */
+  firstHttpHour?: string;
+  lastHttpHour?: string;
   operations: Array<{ operation: string; count: number }>;
   tlsVersions: Record<string, number>;
   findings: { legacyTls: number; sigV2: number; presignedHttp: number; ec2CredentialsOutsideAws: number };
@@ -26,15 +28,19 @@ export interface ClientReport {
 const TOP_OPERATIONS = 5;
 
 /**
- * Merges a bucket's hourly client tallies into one row per client (address, principal, user
+ * Merges a bucket's daily client tallies into one row per client (address, principal, user
  * agent and VPC endpoint), most HTTP requests first. Clients with only HTTPS findings (old
  * TLS, SigV2) are kept when `includeHygiene` is set.
+ *
+ * The HTTP count and hours are cut to the window hour by hour; the other counters (operations,
+ * TLS versions, findings) are those of the whole days the window touches.
  */
 export function summarizeClients(
   tallies: readonly ClientTally[],
-  options: { includeHygiene?: boolean } = {},
+  options: { window?: TimeWindow; includeHygiene?: boolean } = {},
 ): ClientReport[] {
-  const clients = new Map<string, ClientReport & { seenMin: number; seenMax: number; ops: Map<string, number> }>();
+  const window = options.window ?? {};
+  const clients = new Map<string, ClientReport & { ops: Map<string, number> }>();
   for (const tally of tallies) {
     const description = tally.client;
     const item = tally.counters;
@@ -63,13 +69,15 @@ export function summarizeClients(
         operations: [],
         tlsVersions: {},
         findings: { legacyTls: 0, sigV2: 0, presignedHttp: 0, ec2CredentialsOutsideAws: 0 },
-        seenMin: Number.POSITIVE_INFINITY,
-        seenMax: 0,
         ops: new Map(),
       };
       clients.set(identity, client);
     }
-    client.count += num(item[counter.verdict('http')]);
+    for (const [hour, count] of httpHoursInWindow(tally, window)) {
+      client.count += count;
+      if (!client.firstHttpHour || hour < client.firstHttpHour) client.firstHttpHour = hour;
+      if (!client.lastHttpHour || hour > client.lastHttpHour) client.lastHttpHour = hour;
+    }
     client.https += num(item[counter.verdict('https')]);
     client.findings.legacyTls += num(item[counter.legacyTls]);
     client.findings.sigV2 += num(item[counter.sigV2]);
@@ -84,18 +92,11 @@ export function summarizeClients(
         client.tlsVersions[version] = (client.tlsVersions[version] ?? 0) + value;
       }
     }
-    for (const time of tally.seen) {
-      client.seenMin = Math.min(client.seenMin, time);
-      client.seenMax = Math.max(client.seenMax, time);
-    }
   }
   const rows: ClientReport[] = [];
-  for (const { seenMin, seenMax, ops, ...client } of clients.values()) {
-    if (client.count === 0 && !options.includeHygiene) continue;
-    if (seenMax > 0) {
-      client.firstSeen = new Date(seenMin * 1000).toISOString();
-      client.lastSeen = new Date(seenMax * 1000).toISOString();
-    }
+  for (const { ops, ...client } of clients.values()) {
+    const findings = Object.values(client.findings).some((count) => count > 0);
+    if (client.count === 0 && !(options.includeHygiene && findings)) continue;
     client.operations = [...ops.entries()]
       .map(([operation, count]) => ({ operation, count }))
       .sort((a, b) => b.count - a.count || (a.operation < b.operation ? -1 : 1))
@@ -103,6 +104,21 @@ export function summarizeClients(
     rows.push(stripUndefined(client));
   }
   return rows.sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+/** The hours of a client tally inside the window that have plain-HTTP requests, with their counts. */
+export function httpHoursInWindow(tally: ClientTally, window: TimeWindow): Array<[hour: string, count: number]> {
+  const hours: Array<[string, number]> = [];
+  for (const [name, value] of Object.entries(tally.counters)) {
+    if (!name.startsWith(COUNTER_PREFIXES.httpInHour) || value <= 0) continue;
+    const hour = `${tally.day}T${name.slice(COUNTER_PREFIXES.httpInHour.length)}`;
+    if (
+      (window.fromHour === undefined || hour >= window.fromHour) &&
+      (window.toHour === undefined || hour <= window.toHour)
+    )
+      hours.push([hour, value]);
+  }
+  return hours.sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -5,10 +5,7 @@ import type { AggregateStore } from './store';
 import { counter, type HourTally } from './tally';
 import { VERDICTS } from './verdict';
 
-/**
- * Reports for one bucket or for every bucket in the index, sorted by bucket name. Two Queries
- * per bucket: its hour tallies and its client tallies in the window.
- */
+/** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
 export async function loadBucketReports(
   store: AggregateStore,
   options: { bucket?: string; window: TimeWindow },
@@ -16,11 +13,7 @@ export async function loadBucketReports(
   const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
   const reports: BucketReport[] = [];
   for (const bucket of buckets) {
-    const [hours, clients] = await Promise.all([
-      store.hourTallies(bucket, options.window),
-      store.clientTallies(bucket, options.window),
-    ]);
-    const report = summarizeBucket(bucket, hours, clients);
+    const report = summarizeBucket(bucket, await store.hourTallies(bucket, options.window));
     if (report.total > 0 || options.bucket) reports.push(report);
   }
   return reports.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
@@ -32,7 +25,7 @@ export async function loadClients(
   options: { bucket: string; window: TimeWindow; includeHygiene?: boolean },
 ): Promise<ClientReport[]> {
   const tallies = await store.clientTallies(options.bucket, options.window);
-  return summarizeClients(tallies, { includeHygiene: options.includeHygiene });
+  return summarizeClients(tallies, { window: options.window, includeHygiene: options.includeHygiene });
 }
 
 /** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */
@@ -50,8 +43,8 @@ export async function loadReadinessInputs(
 ): Promise<ReadinessInputs> {
   const [hours, clients] = await Promise.all([store.hourTallies(bucket, window), store.clientTallies(bucket, window)]);
   return {
-    report: summarizeBucket(bucket, hours, clients),
-    clients: summarizeClients(clients, { includeHygiene: true }),
+    report: summarizeBucket(bucket, hours),
+    clients: summarizeClients(clients, { window, includeHygiene: true }),
     hourItemsHours: hoursWithRecords(hours),
   };
 }

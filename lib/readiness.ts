@@ -127,7 +127,7 @@ export type ListedClient = Pick<
   | 'vpcEndpointId'
   | 'count'
   | 'https'
-  | 'lastSeen'
+  | 'lastHttpHour'
   | 'tlsVersions'
   | 'findings'
 >;
@@ -405,7 +405,7 @@ function listed(client: ClientReport): ListedClient {
     vpcEndpointId: client.vpcEndpointId,
     count: client.count,
     https: client.https,
-    lastSeen: client.lastSeen,
+    lastHttpHour: client.lastHttpHour,
     tlsVersions: client.tlsVersions,
     findings: client.findings,
   });

@@ -1,4 +1,4 @@
-import { type ClientTally, COUNTER_PREFIXES, counter, type HourTally } from './tally';
+import { COUNTER_PREFIXES, counter, type HourTally } from './tally';
 import { VERDICTS } from './verdict';
 
 /** The HTTP source classes a report breaks down (`aws-service` cannot send HTTP: it is never an address). */
@@ -66,18 +66,12 @@ export function emptyBucketReport(bucket: string): BucketReport {
   };
 }
 
-/**
- * Folds a bucket's hour tallies (and, for the last HTTP request, its client tallies) into one
- * report. Pure: the tallies come from the store, or from a test.
- */
-export function summarizeBucket(
-  bucket: string,
-  hourTallies: readonly HourTally[],
-  clientTallies: readonly ClientTally[],
-): BucketReport {
+/** Folds a bucket's hour tallies into one report. Pure: the tallies come from the store, or from a test. */
+export function summarizeBucket(bucket: string, hourTallies: readonly HourTally[]): BucketReport {
   const report = emptyBucketReport(bucket);
   const daily = new Map<string, DailyCounts>();
   const tokens = new Set<string>();
+  let lastHttp = 0;
   for (const tally of hourTallies) {
     const item = tally.counters;
     const hour = tally.hour;
@@ -117,11 +111,7 @@ export function summarizeBucket(
     report.findings.presignedHttp += numberOf(item[counter.presignedHttp]);
     report.findings.ec2CredentialsOutsideAws += numberOf(item[counter.ec2CredentialsOutsideAws]);
     for (const token of tally.rangesSyncTokens) tokens.add(token);
-  }
-  let lastHttp = 0;
-  for (const client of clientTallies) {
-    if (numberOf(client.counters[counter.verdict('http')]) === 0) continue;
-    for (const time of client.seen) if (time > lastHttp) lastHttp = time;
+    for (const time of tally.seen) if (time > lastHttp) lastHttp = time;
   }
   if (lastHttp > 0) report.lastHttpSeen = new Date(lastHttp * 1000).toISOString();
   report.total = report.http + report.https + report.service + report.unknown;

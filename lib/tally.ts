@@ -1,6 +1,6 @@
 /**
  * What cleartrail counts, in domain terms: the counters of one bucket in one UTC hour, and those
- * of one client of that bucket in that hour. The fold produces tallies, the store adds them to
+ * of one client of that bucket in one UTC day. The fold produces tallies, the store adds them to
  * the stored ones, and the reports read them back; only `lib/store/` knows how they are keyed.
  *
  * Adding tallies is commutative and associative, which is what lets files be folded in any order,
@@ -13,6 +13,8 @@ export const counter = {
   reason: (reason: string) => `reason_${reason}`,
   httpBySource: (sourceClass: string) => `http_${sourceClass}`,
   httpByNetwork: (network: string) => `http_net_${network}`,
+  /** A client's plain-HTTP requests in one hour of its day (`HH`, 00 to 23). */
+  httpInHour: (hourOfDay: string) => `http_hour_${hourOfDay}`,
   tlsVersion: (version: string) => `tls_${version}`,
   operation: (operation: string) => `op_${operation}`,
   /** Requests to the S3 website endpoint, which serves plain HTTP only. */
@@ -32,6 +34,7 @@ export const counter = {
 export const COUNTER_PREFIXES = {
   reason: 'reason_',
   httpByNetwork: 'http_net_',
+  httpInHour: 'http_hour_',
   tlsVersion: 'tls_',
   operation: 'op_',
 } as const;
@@ -44,6 +47,8 @@ export interface HourTally {
   bucket: string;
   hour: string;
   counters: Counters;
+  /** Epoch seconds of plain-HTTP requests: the first and last of each commit, so min and max are exact. */
+  seen: number[];
   /** `syncToken`s of the AWS ranges that classified these requests. */
   rangesSyncTokens: string[];
 }
@@ -65,15 +70,19 @@ export interface ClientDescription {
   ec2Credentials?: string;
 }
 
-/** One HTTP client (or HTTPS client with TLS-hygiene findings) of one bucket in one UTC hour. */
+/**
+ * One HTTP client (or HTTPS client with TLS-hygiene findings) of one bucket in one UTC day
+ * (`YYYY-MM-DD`). A day, not an hour: a client that talks all day is one item, not 24, which is
+ * most of what a commit writes (README, "The table"). Its plain-HTTP requests are also counted
+ * per hour (`counter.httpInHour`), so a window cuts its HTTP count exactly; its other counters
+ * are the day's.
+ */
 export interface ClientTally {
   kind: 'client';
   bucket: string;
-  hour: string;
+  day: string;
   client: ClientDescription;
   counters: Counters;
-  /** Epoch seconds of plain-HTTP requests: the first and last of each commit, so min and max are exact. */
-  seen: number[];
   rangesSyncTokens: string[];
 }
 
@@ -83,7 +92,7 @@ export type Tally = HourTally | ClientTally;
 export function tallyIdentity(tally: Tally): string {
   return tally.kind === 'hour'
     ? `${tally.bucket}\n${tally.hour}`
-    : `${tally.bucket}\n${tally.hour}\n${tally.client.address}\n${tally.client.clientId}`;
+    : `${tally.bucket}\n${tally.day}\n${tally.client.address}\n${tally.client.clientId}`;
 }
 
 /**
@@ -95,7 +104,7 @@ export function addTally(target: Tally, source: Tally): void {
     target.counters[name] = (target.counters[name] ?? 0) + value;
   const tokens = new Set([...target.rangesSyncTokens, ...source.rangesSyncTokens]);
   target.rangesSyncTokens = [...tokens].sort();
-  if (target.kind === 'client' && source.kind === 'client' && source.seen.length > 0) {
+  if (target.kind === 'hour' && source.kind === 'hour' && source.seen.length > 0) {
     const all = [...target.seen, ...source.seen];
     target.seen = [Math.min(...all), Math.max(...all)];
   }
@@ -117,12 +126,16 @@ export function mergeTallies(lists: Iterable<readonly Tally[]>): Tally[] {
 
 function cloneTally(tally: Tally): Tally {
   return tally.kind === 'hour'
-    ? { ...tally, counters: { ...tally.counters }, rangesSyncTokens: [...tally.rangesSyncTokens] }
+    ? {
+        ...tally,
+        counters: { ...tally.counters },
+        seen: [...tally.seen],
+        rangesSyncTokens: [...tally.rangesSyncTokens],
+      }
     : {
         ...tally,
         client: { ...tally.client },
         counters: { ...tally.counters },
-        seen: [...tally.seen],
         rangesSyncTokens: [...tally.rangesSyncTokens],
       };
 }

@@ -6,7 +6,7 @@
  * | pk                       | sk                                       | what                                      |
  * |--------------------------|------------------------------------------|-------------------------------------------|
  * | `BUCKET#<bucket>`        | `HOUR#<YYYY-MM-DDTHH>`                   | counters of one bucket in one UTC hour     |
- * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DDTHH>#<address>#<id>`  | one HTTP (or TLS-hygiene) client that hour |
+ * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DD>#<address>#<id>`     | one HTTP (or TLS-hygiene) client that day  |
  * | `BUCKETS`                | `<bucket>`                               | index of buckets, for reports over all     |
  * | `LOG#<log id>`           | `DONE`                                   | a log's ledger entry: claimed, then done   |
  * | `BATCH#<batch id>`       | `INTENT` / `PART#<nnn>` / `APPLIED#<nnnnn>` | a batch commit's intent and progress    |
@@ -19,7 +19,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { TimeWindow } from '../report';
-import type { ClientDescription, ClientTally, HourTally, Tally } from '../tally';
+import { type ClientDescription, type ClientTally, counter, type HourTally, type Tally } from '../tally';
 
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, AttributeValue>;
@@ -30,13 +30,13 @@ const CLIENT_PREFIX = 'CLIENT#';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
-/** Number set of client items: first and last HTTP request time (epoch s) of each commit. */
+/** Number set of hour items: first and last HTTP request time (epoch s) of each commit. */
 export const SEEN = 'seen';
 /** String set: the `syncToken`s of the AWS ranges that classified an item's requests. */
 export const RANGES_SYNC_TOKENS = 'rangesSyncTokens';
 
 /** Attributes of a tally item that are not counters. */
-const HOUR_ATTRIBUTES = new Set(['pk', 'sk', 'bucket', 'hour', SEEN, RANGES_SYNC_TOKENS]);
+const HOUR_ATTRIBUTES = new Set(['pk', 'sk', 'bucket', 'hour', 'day', SEEN, RANGES_SYNC_TOKENS]);
 const CLIENT_DESCRIPTION_FIELDS: ReadonlyArray<keyof ClientDescription> = [
   'clientId',
   'address',
@@ -57,16 +57,23 @@ export const keys = {
   tally(tally: Tally): Key {
     const pk = BUCKET_PREFIX + tally.bucket;
     if (tally.kind === 'hour') return { pk, sk: HOUR_PREFIX + tally.hour };
-    return { pk, sk: `${CLIENT_PREFIX}${tally.hour}#${tally.client.address}#${tally.client.clientId}` };
+    return { pk, sk: `${CLIENT_PREFIX}${tally.day}#${tally.client.address}#${tally.client.clientId}` };
   },
   bucketIndex: (bucket: string): Key => ({ pk: 'BUCKETS', sk: bucket }),
   bucketIndexPartition: 'BUCKETS',
   bucketPartition: (bucket: string) => BUCKET_PREFIX + bucket,
-  /** Sort keys that bound a window for a Query on a bucket's hour or client items. */
+  /**
+   * Sort keys that bound a window for a Query on a bucket's hour items, or on the client items
+   * of the days the window touches. Client items written before clients were kept per day have
+   * an hour in their key (`CLIENT#<YYYY-MM-DDTHH>#...`); they sort inside their day's range.
+   */
   sortKeyRange(kind: Tally['kind'], window: TimeWindow): [string, string] {
-    const prefix = kind === 'hour' ? HOUR_PREFIX : CLIENT_PREFIX;
     // '~' sorts after every character an hour or a client id contains.
-    return [prefix + (window.fromHour ?? ''), `${prefix}${window.toHour ?? '9999'}~`];
+    if (kind === 'hour') return [HOUR_PREFIX + (window.fromHour ?? ''), `${HOUR_PREFIX}${window.toHour ?? '9999'}~`];
+    return [
+      CLIENT_PREFIX + (window.fromHour?.slice(0, 10) ?? ''),
+      `${CLIENT_PREFIX}${window.toHour?.slice(0, 10) ?? '9999'}~`,
+    ];
   },
   log: (logId: string): Key => ({ pk: `LOG#${logId}`, sk: 'DONE' }),
   logIdOf: (key: Key): string => key.pk.slice('LOG#'.length),
@@ -119,11 +126,12 @@ export function tallyUpdate(tally: Tally): {
     n++;
   };
   for (const [name, amount] of Object.entries(tally.counters)) add(name, { N: String(amount) });
-  if (tally.kind === 'client' && tally.seen.length > 0) add(SEEN, { NS: [...new Set(tally.seen)].map(String) });
+  if (tally.kind === 'hour' && tally.seen.length > 0) add(SEEN, { NS: [...new Set(tally.seen)].map(String) });
   if (tally.rangesSyncTokens.length > 0) add(RANGES_SYNC_TOKENS, { SS: [...new Set(tally.rangesSyncTokens)] });
   setOnce('bucket', tally.bucket);
-  setOnce('hour', tally.hour);
-  if (tally.kind === 'client') {
+  if (tally.kind === 'hour') setOnce('hour', tally.hour);
+  else {
+    setOnce('day', tally.day);
     for (const field of CLIENT_DESCRIPTION_FIELDS) {
       const value = tally.client[field];
       if (value !== undefined) setOnce(field, value);
@@ -147,21 +155,30 @@ export function hourTallyOf(item: Record<string, unknown>): HourTally {
     bucket: String(item.bucket),
     hour: String(item.hour),
     counters: countersOf(item, HOUR_ATTRIBUTES),
+    seen: numbersOf(item[SEEN]).sort((a, b) => a - b),
     rangesSyncTokens: stringsOf(item[RANGES_SYNC_TOKENS]),
   };
 }
 
-/** A stored client item as a tally. */
+/**
+ * A stored client item as a tally. An item from before clients were kept per day holds one
+ * hour: its HTTP count is that hour's, so it reads as a day tally with one hour of HTTP.
+ */
 export function clientTallyOf(item: Record<string, unknown>): ClientTally {
   const client: Partial<ClientDescription> = {};
   for (const field of CLIENT_DESCRIPTION_FIELDS) {
     const value = item[field];
     if (typeof value === 'string' && value.length > 0) client[field] = value;
   }
+  const counters = countersOf(item, CLIENT_ATTRIBUTES);
+  const hourOnlyItem = typeof item.hour === 'string' && item.day === undefined;
+  if (hourOnlyItem && counters[counter.verdict('http')] !== undefined) {
+    counters[counter.httpInHour(String(item.hour).slice(11, 13))] = counters[counter.verdict('http')] as number;
+  }
   return {
     kind: 'client',
     bucket: String(item.bucket),
-    hour: String(item.hour),
+    day: hourOnlyItem ? String(item.hour).slice(0, 10) : String(item.day),
     client: {
       ...client,
       clientId: client.clientId ?? '',
@@ -169,8 +186,7 @@ export function clientTallyOf(item: Record<string, unknown>): ClientTally {
       class: client.class ?? 'unknown',
       principal: client.principal ?? 'unknown',
     },
-    counters: countersOf(item, CLIENT_ATTRIBUTES),
-    seen: numbersOf(item[SEEN]).sort((a, b) => a - b),
+    counters,
     rangesSyncTokens: stringsOf(item[RANGES_SYNC_TOKENS]),
   };
 }

@@ -8,8 +8,9 @@
  * - cli: `cleartrail analyze <dir> --json` as a user runs it, with its embedded DynamoDB Local,
  *   once per entry of CLI_VARIANTS (extra arguments, e.g. per-file against batch commits).
  *
- * Each run is its own process; its peak RSS comes from a preload (`max-rss-preload.cjs`), and
- * for the CLI the peak of its java child (DynamoDB Local) from sampling /proc. Counts are checked
+ * Each run is its own process; its peak RSS and CPU time come from a preload (`max-rss-preload.cjs`),
+ * and for the CLI those of its java child (DynamoDB Local) from sampling /proc. CPU seconds say what
+ * wall time alone hides on a small machine: how much work a variant does, whatever the cores. Counts are checked
  * against the corpus manifest: a variant that counts wrong fails the run.
  */
 import { spawn } from 'node:child_process';
@@ -81,6 +82,8 @@ export interface DayRow {
   nodePeakBytes?: number;
   /** Largest peak RSS of the java child (DynamoDB Local), CLI only. */
   javaPeakBytes?: number;
+  /** CPU seconds (user + system) of the run with the best wall time: node, and the CLI's descendants. */
+  cpuSeconds?: number;
   writeUnits?: number;
   note?: string;
 }
@@ -149,7 +152,15 @@ export async function runDayBench(
 }
 
 export type RunResult =
-  | { status: 'ok'; seconds: number; nodePeakBytes?: number; javaPeakBytes?: number; writeUnits?: number; note: string }
+  | {
+      status: 'ok';
+      seconds: number;
+      nodePeakBytes?: number;
+      javaPeakBytes?: number;
+      cpuSeconds?: number;
+      writeUnits?: number;
+      note: string;
+    }
   | { status: 'failed' | 'not-installed' | 'not-supported'; note: string };
 
 function mergeRun(row: DayRow, result: RunResult): void {
@@ -158,6 +169,7 @@ function mergeRun(row: DayRow, result: RunResult): void {
     row.note = result.note;
     return;
   }
+  if (row.seconds === undefined || result.seconds < row.seconds) row.cpuSeconds = result.cpuSeconds;
   row.seconds = Math.min(row.seconds ?? Number.POSITIVE_INFINITY, result.seconds);
   row.nodePeakBytes = maxOf(row.nodePeakBytes, result.nodePeakBytes);
   row.javaPeakBytes = maxOf(row.javaPeakBytes, result.javaPeakBytes);
@@ -185,7 +197,14 @@ export async function measureChild(id: string, dir: string, manifest: DayManifes
     }
     const wrong = countMismatch(report.count, manifest);
     if (wrong) return { status: 'failed', note: wrong };
-    return { status: 'ok', seconds: report.seconds, nodePeakBytes: readBytes(rssFile), note: report.count.detail };
+    const usage = readUsage(rssFile);
+    return {
+      status: 'ok',
+      seconds: report.seconds,
+      nodePeakBytes: usage?.peakBytes,
+      cpuSeconds: usage?.cpuSeconds,
+      note: report.count.detail,
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -243,11 +262,16 @@ export async function measureCli(
     const wrong = cliMismatch(stdout, manifest);
     if (wrong) return { status: 'failed', note: wrong };
     const units = /(\d[\d,]*) write units/.exec(stderr)?.[1];
+    const usage = readUsage(rssFile);
     return {
       status: 'ok',
       seconds,
-      nodePeakBytes: readBytes(rssFile),
+      nodePeakBytes: usage?.peakBytes,
       javaPeakBytes: peaks?.java,
+      cpuSeconds:
+        usage === undefined || peaks?.descendantCpuSeconds === undefined
+          ? undefined
+          : usage.cpuSeconds + peaks.descendantCpuSeconds,
       writeUnits: units === undefined ? undefined : Number(units.replace(/,/g, '')),
       note: lastLines(stderr, 1),
     };
@@ -283,20 +307,30 @@ function cliMismatch(stdout: string, manifest: DayManifest): string | undefined 
 /** The table: one row per variant, records/s against the naive loop. */
 export function formatDayTable(rows: readonly DayRow[], records: number): string {
   const naive = rows.find((row) => row.id === 'naive' && row.status === 'ok')?.seconds;
-  const header = ['variant', 'seconds', 'records/s', 'x vs naive', 'peak RSS node MiB', 'java MiB', 'write units'];
+  const header = [
+    'variant',
+    'seconds',
+    'records/s',
+    'x vs naive',
+    'CPU s',
+    'peak RSS node MiB',
+    'java MiB',
+    'write units',
+  ];
   const lines = rows.map((row) => {
     const label = `(${row.id}) ${row.name}`;
     if (row.status !== 'ok' || row.seconds === undefined) {
       const word = { failed: 'FAILED', 'not-installed': 'not installed', 'not-supported': 'not supported', ok: '' }[
         row.status
       ];
-      return [label, word, '', '', '', '', ''];
+      return [label, word, '', '', '', '', '', ''];
     }
     return [
       label,
       row.seconds.toFixed(2),
       count(Math.round(records / row.seconds)),
       naive === undefined ? 'n/a' : `${(naive / row.seconds).toFixed(2)}x`,
+      row.cpuSeconds === undefined ? '?' : row.cpuSeconds.toFixed(2),
       row.nodePeakBytes === undefined ? '?' : mib(row.nodePeakBytes),
       row.javaPeakBytes === undefined ? '' : mib(row.javaPeakBytes),
       row.id.startsWith('cli') ? (row.writeUnits === undefined ? 'n/a' : count(row.writeUnits)) : '',
@@ -322,6 +356,17 @@ export function formatDayTargets(rows: readonly DayRow[], records: number): stri
   } else {
     lines.push(
       `cleartrail end to end >= ${DAY_TARGETS.speedupVsNaive}x naive records/s: not judged (naive or ${BATCH_VARIANT} did not run)`,
+    );
+  }
+  if (naive?.seconds && naive.cpuSeconds && cli?.cpuSeconds) {
+    // With every core busy all the time, wall time is CPU time over cores: the best any
+    // scheduling of this work could do here.
+    const cores = cpus().length;
+    const floor = cli.cpuSeconds / cores;
+    lines.push(
+      `    CPU: ${cli.id} used ${cli.cpuSeconds.toFixed(1)} CPU s (node and DynamoDB Local), the naive loop ` +
+        `${naive.cpuSeconds.toFixed(1)}; on ${cores} cores ${cli.id} cannot finish under ${floor.toFixed(1)} s, ` +
+        `${(naive.seconds / floor).toFixed(2)}x naive at best`,
     );
   }
 
@@ -356,16 +401,22 @@ export function formatDayTargets(rows: readonly DayRow[], records: number): stri
 }
 
 /**
- * Runs a command to its end. With `watchTree`, samples the peak RSS (VmHWM) of its descendants
- * from /proc every 200 ms: the java child of the CLI has no preload. Linux only; elsewhere the
- * peaks stay undefined.
+ * Runs a command to its end. With `watchTree`, samples the peak RSS (VmHWM) and the CPU time of
+ * its descendants from /proc every 200 ms: the java child of the CLI has no preload, and outlives
+ * the CLI (the shared store), so its last sample is its CPU time during the run, give or take
+ * 200 ms. Linux only; elsewhere the peaks stay undefined.
  */
 function run(
   command: string,
   args: readonly string[],
   env: Record<string, string>,
   watchTree = false,
-): Promise<{ code: number | null; stdout: string; stderr: string; peaks?: { java?: number } }> {
+): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  peaks?: { java?: number; descendantCpuSeconds?: number };
+}> {
   return new Promise((resolvePromise) => {
     const child = spawn(command, args, {
       cwd: REPO,
@@ -378,7 +429,7 @@ function run(
     child.stderr.on('data', (data: Buffer) => {
       stderr = (stderr + data.toString('utf8')).slice(-64 * 1024);
     });
-    const peaks = new Map<number, { name: string; bytes: number }>();
+    const peaks = new Map<number, { name: string; bytes: number; cpuSeconds: number }>();
     const timer =
       watchTree && child.pid !== undefined && existsSync('/proc/self/status')
         ? setInterval(() => sampleTree(child.pid as number, peaks), 200)
@@ -386,27 +437,37 @@ function run(
     child.on('close', (code) => {
       if (timer) clearInterval(timer);
       let java: number | undefined;
-      for (const { name, bytes } of peaks.values()) if (name === 'java') java = (java ?? 0) + bytes;
+      let descendantCpuSeconds = 0;
+      for (const { name, bytes, cpuSeconds } of peaks.values()) {
+        if (name === 'java') java = (java ?? 0) + bytes;
+        descendantCpuSeconds += cpuSeconds;
+      }
       resolvePromise({
         code,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr,
-        peaks: timer ? { java } : undefined,
+        peaks: timer ? { java, descendantCpuSeconds } : undefined,
       });
     });
   });
 }
 
-/** Records the VmHWM of every descendant of `root` (the root's own comes from the preload). */
-function sampleTree(root: number, peaks: Map<number, { name: string; bytes: number }>): void {
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux that cleartrail runs on. */
+const CLOCK_TICKS = 100;
+
+/** Records the VmHWM and CPU time of every descendant of `root` (the root's own come from the preload). */
+function sampleTree(root: number, peaks: Map<number, { name: string; bytes: number; cpuSeconds: number }>): void {
   const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      // utime and stime, fields 14 and 15 of stat, 11 and 12 after the command name.
+      cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
     } catch {
       // The process ended between readdir and read.
     }
@@ -421,17 +482,24 @@ function sampleTree(root: number, peaks: Map<number, { name: string; bytes: numb
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '?';
       const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-      peaks.set(pid, { name, bytes: Math.max(peaks.get(pid)?.bytes ?? 0, kb * 1024) });
+      peaks.set(pid, {
+        name,
+        bytes: Math.max(peaks.get(pid)?.bytes ?? 0, kb * 1024),
+        cpuSeconds: Math.max(peaks.get(pid)?.cpuSeconds ?? 0, cpu.get(pid) ?? 0),
+      });
     } catch {
       // Gone already; its last sample stands.
     }
   }
 }
 
-function readBytes(file: string): number | undefined {
+/** What the preload wrote: `<peak RSS bytes> <CPU seconds>`. */
+function readUsage(file: string): { peakBytes: number; cpuSeconds: number } | undefined {
   try {
-    const value = Number(readFileSync(file, 'utf8'));
-    return Number.isFinite(value) && value > 0 ? value : undefined;
+    const [peakBytes, cpuSeconds] = readFileSync(file, 'utf8').split(' ').map(Number);
+    return peakBytes !== undefined && cpuSeconds !== undefined && peakBytes > 0 && Number.isFinite(cpuSeconds)
+      ? { peakBytes, cpuSeconds }
+      : undefined;
   } catch {
     return undefined;
   }

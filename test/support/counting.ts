@@ -45,22 +45,19 @@ export function bufferSource(id: string, bytes: Buffer): LogSource {
 
 /**
  * Everything a table counted, as the reports read it: each bucket's hour and client tallies, with
- * a client's `seen` reduced to its extremes (what reports use; a batch stores its first and last,
+ * an hour's `seen` reduced to its extremes (what reports use; a batch stores its first and last,
  * single logs each their own). Two tables that counted the same logs exactly once dump equal.
  */
 export async function dumpAggregates(client: DynamoDBClient, table: string): Promise<Record<string, unknown>> {
   const store = new AggregateStore(client, table);
   const dump: Record<string, unknown> = {};
   for (const bucket of await store.listBuckets()) {
-    const tallies = [...(await store.hourTallies(bucket, {})), ...(await store.clientTallies(bucket, {}))];
-    for (const tally of tallies) {
-      const seen =
-        tally.kind === 'client' && tally.seen.length > 0 ? [Math.min(...tally.seen), Math.max(...tally.seen)] : [];
-      const identity =
-        tally.kind === 'hour'
-          ? `${bucket} ${tally.hour}`
-          : `${bucket} ${tally.hour} ${tally.client.address} ${tally.client.clientId}`;
-      dump[identity] = { ...tally, ...(tally.kind === 'client' ? { seen } : {}) };
+    for (const tally of await store.hourTallies(bucket, {})) {
+      const seen = tally.seen.length > 0 ? [Math.min(...tally.seen), Math.max(...tally.seen)] : [];
+      dump[`${bucket} ${tally.hour}`] = { ...tally, seen };
+    }
+    for (const tally of await store.clientTallies(bucket, {})) {
+      dump[`${bucket} ${tally.day} ${tally.client.address} ${tally.client.clientId}`] = tally;
     }
   }
   return Object.fromEntries(Object.entries(dump).sort(([a], [b]) => (a < b ? -1 : 1)));

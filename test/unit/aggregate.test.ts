@@ -8,7 +8,7 @@ import { bundledIpRanges } from '../../lib/ip-ranges';
 import { parseNamedNetworks } from '../../lib/networks';
 import { parseEventTime } from '../../lib/request';
 import { createSourceClassifier } from '../../lib/source';
-import { type ClientTally, mergeTallies, type Tally } from '../../lib/tally';
+import { type ClientTally, type HourTally, mergeTallies, type Tally } from '../../lib/tally';
 
 const ranges = bundledIpRanges();
 const office = parseNamedNetworks('office=203.0.113.0/24');
@@ -49,7 +49,7 @@ const hourKey = (bucket: string, hour: string) => `hour ${bucket} ${hour}`;
 const byKey = (tallies: Tally[]) =>
   new Map(
     tallies.map((t) => [
-      t.kind === 'hour' ? hourKey(t.bucket, t.hour) : `client ${t.bucket} ${t.hour} ${t.client.address}`,
+      t.kind === 'hour' ? hourKey(t.bucket, t.hour) : `client ${t.bucket} ${t.day} ${t.client.address}`,
       t,
     ]),
   );
@@ -92,32 +92,46 @@ describe('Class: LogFold with the CloudTrail format', () => {
     });
   });
 
-  it('keeps one client item per address, principal and user agent, with first and last seen and operations', () => {
+  it('keeps one client item per address, principal, user agent and day, with HTTP per hour and operations', () => {
     // Prepare
     const records = [
       record({ eventTime: '2026-11-20T10:20:00Z', eventName: 'PutObject' }),
       record({ eventTime: '2026-11-20T10:05:00Z' }),
-      record({ eventTime: '2026-11-20T10:40:00Z' }),
+      record({ eventTime: '2026-11-20T13:40:00Z' }),
+      record({ eventTime: '2026-11-21T00:10:00Z' }),
       record({ userAgent: 'curl/8.5.0' }),
       https(),
     ];
 
     // Act
-    const clients = clientsOf(fold(records).tallies);
+    const tallies = fold(records).tallies;
+    const clients = clientsOf(tallies);
 
     // Assess
-    expect(clients).toHaveLength(2);
-    const cli = clients.find((c) => c.client.userAgent === 'aws-cli/2.15.0');
-    expect(cli).toMatchObject({ bucket: 'acme-data', hour: '2026-11-20T10' });
-    expect(cli?.client.clientId).toMatch(/^[\w-]{12}$/);
-    expect(cli?.counters).toEqual({ requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 });
-    expect(cli?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T10:40:00Z') / 1000]);
-    expect(cli?.client).toMatchObject({
+    expect(clients).toHaveLength(3);
+    const cli = clients.filter((c) => c.client.userAgent === 'aws-cli/2.15.0');
+    expect(cli.map((c) => c.day).sort()).toEqual(['2026-11-20', '2026-11-21']);
+    const first = cli.find((c) => c.day === '2026-11-20');
+    expect(first?.bucket).toBe('acme-data');
+    expect(first?.client.clientId).toMatch(/^[\w-]{12}$/);
+    expect(first?.counters).toEqual({
+      requests: 3,
+      http: 3,
+      op_GetObject: 2,
+      op_PutObject: 1,
+      http_hour_10: 2,
+      http_hour_13: 1,
+    });
+    expect(cli.find((c) => c.day === '2026-11-21')?.counters).toMatchObject({ http: 1, http_hour_00: 1 });
+    expect(first?.client).toMatchObject({
       address: '203.0.113.7',
       class: 'external',
       network: 'office',
       principal: 'arn:aws:iam::111122223333:user/alice',
     });
+    // The exact time of the last plain-HTTP request lives on the bucket's hour, for `report`.
+    const ten = tallies.find((t): t is HourTally => t.kind === 'hour' && t.hour === '2026-11-20T10');
+    expect(ten?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T10:20:00Z') / 1000]);
   });
 
   it('counts a duplicate eventID once and ignores records that are not client API calls', () => {

@@ -52,7 +52,7 @@ function client(overrides: Partial<ClientReport> = {}): ClientReport {
     userAgent: 'aws-cli/2.24.10',
     count: 1,
     https: 0,
-    lastSeen: '2026-11-02T10:00:00.000Z',
+    lastHttpHour: '2026-11-02T10',
     operations: [{ operation: 'GetObject', count: 1 }],
     tlsVersions: {},
     findings: { legacyTls: 0, sigV2: 0, presignedHttp: 0, ec2CredentialsOutsideAws: 0 },

@@ -3,21 +3,22 @@ import { summarizeClients } from '../../lib/clients';
 import { compareByRisk, summarizeBucket } from '../../lib/report';
 import type { ClientDescription, ClientTally, HourTally } from '../../lib/tally';
 
-const hour = (h: string, counters: Record<string, number>, rangesSyncTokens: string[] = []): HourTally => ({
+const hour = (h: string, counters: Record<string, number>, seen: number[] = []): HourTally => ({
   kind: 'hour',
   bucket: 'b',
   hour: h,
   counters,
-  rangesSyncTokens,
+  seen,
+  rangesSyncTokens: [],
 });
 const client = (
-  h: string,
+  day: string,
   counters: Record<string, number>,
-  options: { seen?: number[]; client?: Partial<ClientDescription> } = {},
+  options: { client?: Partial<ClientDescription> } = {},
 ): ClientTally => ({
   kind: 'client',
   bucket: 'b',
-  hour: h,
+  day,
   client: {
     clientId: 'x',
     address: '203.0.113.9',
@@ -27,31 +28,34 @@ const client = (
     ...options.client,
   },
   counters,
-  seen: options.seen ?? [],
   rangesSyncTokens: [],
 });
 
 describe('Function: summarizeBucket', () => {
-  it('adds hours up, keeps a daily trend, and takes the last HTTP time from the clients', () => {
+  it('adds hours up, keeps a daily trend, and takes the last HTTP time from the hours', () => {
     // Prepare
     const hours = [
-      hour('2026-11-20T10', {
-        http: 2,
-        https: 6,
-        http_external: 2,
-        'tls_TLSv1.2': 6,
-        http_net_office: 1,
-      }),
+      hour(
+        '2026-11-20T10',
+        {
+          http: 2,
+          https: 6,
+          http_external: 2,
+          'tls_TLSv1.2': 6,
+          http_net_office: 1,
+        },
+        [1763633000, 1763634000, 1763633500],
+      ),
       hour('2026-11-20T23', { service: 1 }),
-      hour('2026-11-21T00', { http: 1, unknown: 1, http_ec2: 1, tls_legacy: 0, website: 1, website_http: 1 }),
+      hour(
+        '2026-11-21T00',
+        { http: 1, unknown: 1, http_ec2: 1, tls_legacy: 0, website: 1, website_http: 1 },
+        [1763683500],
+      ),
     ].map((tally) => ({ ...tally, rangesSyncTokens: ['1787411825'] }));
-    const clients = [
-      client('2026-11-20T10', { http: 2 }, { seen: [1763633000, 1763634000] }),
-      client('2026-11-21T00', { http: 0, https: 1 }, { seen: [1763700000] }),
-    ];
 
     // Act
-    const report = summarizeBucket('b', hours, clients);
+    const report = summarizeBucket('b', hours);
 
     // Assess
     expect(report).toMatchObject({
@@ -68,7 +72,7 @@ describe('Function: summarizeBucket', () => {
       firstHour: '2026-11-20T10',
       lastHour: '2026-11-21T00',
       hoursWithData: 3,
-      lastHttpSeen: new Date(1763634000 * 1000).toISOString(),
+      lastHttpSeen: new Date(1763683500 * 1000).toISOString(),
       rangesSyncTokens: ['1787411825'],
     });
     expect(report.daily).toEqual([
@@ -78,21 +82,21 @@ describe('Function: summarizeBucket', () => {
   });
 
   it('puts the buckets with most HTTP first', () => {
-    const quiet = summarizeBucket('a-quiet', [hour('2026-11-20T10', { https: 5 })], []);
-    const loud = summarizeBucket('z-loud', [hour('2026-11-20T10', { http: 5 })], []);
+    const quiet = summarizeBucket('a-quiet', [hour('2026-11-20T10', { https: 5 })]);
+    const loud = summarizeBucket('z-loud', [hour('2026-11-20T10', { http: 5 })]);
     expect([quiet, loud].sort(compareByRisk).map((r) => r.bucket)).toEqual(['z-loud', 'a-quiet']);
   });
 });
 
 describe('Function: summarizeClients', () => {
-  it('merges a client across hours: counts, first and last seen, top operations', () => {
+  it('merges a client across days: counts, first and last HTTP hour, top operations', () => {
     const rows = summarizeClients([
-      client('2026-11-20T10', { http: 3, op_GetObject: 2, op_PutObject: 1 }, { seen: [1000, 2000] }),
-      client('2026-11-20T11', { http: 1, op_GetObject: 1 }, { seen: [5000] }),
+      client('2026-11-20', { http: 3, http_hour_10: 2, http_hour_11: 1, op_GetObject: 2, op_PutObject: 1 }),
+      client('2026-11-21', { http: 1, http_hour_04: 1, op_GetObject: 1 }),
       client(
-        '2026-11-20T11',
-        { http: 7, op_ListObjects: 7 },
-        { seen: [3000], client: { address: '198.51.100.1', clientId: 'y' } },
+        '2026-11-20',
+        { http: 7, http_hour_11: 7, op_ListObjects: 7 },
+        { client: { address: '198.51.100.1', clientId: 'y' } },
       ),
     ]);
     expect(rows.map((r) => [r.address, r.count])).toEqual([
@@ -100,8 +104,8 @@ describe('Function: summarizeClients', () => {
       ['203.0.113.9', 4],
     ]);
     expect(rows[1]).toMatchObject({
-      firstSeen: new Date(1000 * 1000).toISOString(),
-      lastSeen: new Date(5000 * 1000).toISOString(),
+      firstHttpHour: '2026-11-20T10',
+      lastHttpHour: '2026-11-21T04',
       operations: [
         { operation: 'GetObject', count: 3 },
         { operation: 'PutObject', count: 1 },
@@ -109,8 +113,20 @@ describe('Function: summarizeClients', () => {
     });
   });
 
+  it('cuts the HTTP count and hours to the window, hour by hour', () => {
+    const days = [
+      client('2026-11-20', { http: 5, http_hour_09: 2, http_hour_10: 2, http_hour_23: 1 }),
+      client('2026-11-21', { http: 4, http_hour_00: 3, http_hour_12: 1 }),
+    ];
+    const rows = summarizeClients(days, { window: { fromHour: '2026-11-20T10', toHour: '2026-11-21T00' } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ count: 6, firstHttpHour: '2026-11-20T10', lastHttpHour: '2026-11-21T00' });
+    // A client whose HTTP falls outside the window's hours is not listed, though its day is read.
+    expect(summarizeClients(days, { window: { fromHour: '2026-11-21T13' } })).toEqual([]);
+  });
+
   it('leaves out clients with only HTTPS findings unless asked for them', () => {
-    const items = [client('2026-11-20T10', { http: 0, https: 2, tls_legacy: 2 })];
+    const items = [client('2026-11-20', { http: 0, https: 2, tls_legacy: 2 })];
     expect(summarizeClients(items)).toEqual([]);
     expect(summarizeClients(items, { includeHygiene: true })[0]?.findings.legacyTls).toBe(2);
   });

@@ -8,12 +8,13 @@ const hourTally: HourTally = {
   bucket: 'acme-data',
   hour: '2026-11-20T10',
   counters: { http: 2, https: 5, 'reason_no-tls-with-evidence': 2 },
+  seen: [1763633000, 1763634000],
   rangesSyncTokens: ['1787411825'],
 };
 const clientTally: ClientTally = {
   kind: 'client',
   bucket: 'acme-data',
-  hour: '2026-11-20T10',
+  day: '2026-11-20',
   client: {
     clientId: 'abcdefghijkl',
     address: '203.0.113.7',
@@ -22,8 +23,7 @@ const clientTally: ClientTally = {
     userAgent: 'aws-cli/2.15.0',
     network: 'office',
   },
-  counters: { requests: 2, http: 2, op_GetObject: 2 },
-  seen: [1763633000, 1763634000],
+  counters: { requests: 2, http: 2, op_GetObject: 2, http_hour_10: 2 },
   rangesSyncTokens: ['1787411825'],
 };
 
@@ -45,9 +45,14 @@ describe('Module: store layout', () => {
   it('bounds a window so that every hour and client key of it falls inside, and no other', () => {
     const [from, to] = keys.sortKeyRange('client', { fromHour: '2026-11-20T10', toHour: '2026-11-21T23' });
     const inside = keys.tally(clientTally).sk;
-    const after = keys.tally({ ...clientTally, hour: '2026-11-22T00' }).sk;
+    const before = keys.tally({ ...clientTally, day: '2026-11-19' }).sk;
+    const after = keys.tally({ ...clientTally, day: '2026-11-22' }).sk;
     expect(inside >= from && inside <= to).toBe(true);
+    expect(before >= from).toBe(false);
     expect(after <= to).toBe(false);
+    // A client item keyed by hour, as written before clients were kept per day, falls in its day.
+    const hourKeyed = 'CLIENT#2026-11-21T23#203.0.113.7#abcdefghijkl';
+    expect(hourKeyed >= from && hourKeyed <= to).toBe(true);
     const [hourFrom, hourTo] = keys.sortKeyRange('hour', {});
     expect(keys.tally(hourTally).sk >= hourFrom && keys.tally(hourTally).sk <= hourTo).toBe(true);
     expect(inside >= hourFrom && inside <= hourTo).toBe(false);
@@ -60,7 +65,27 @@ describe('Module: store layout', () => {
     expect(read(applyToEmptyItem(tallyUpdate(tally)))).toEqual(tally);
   });
 
-  it('keeps two clients that share an address in one hour apart', () => {
+  it('reads a client item written per hour as a day tally with the HTTP of that hour', () => {
+    const legacy = {
+      pk: 'BUCKET#acme-data',
+      sk: 'CLIENT#2026-11-20T07#203.0.113.7#abcdefghijkl',
+      bucket: 'acme-data',
+      hour: '2026-11-20T07',
+      clientId: 'abcdefghijkl',
+      address: '203.0.113.7',
+      class: 'external',
+      principal: 'arn:aws:iam::111122223333:user/alice',
+      requests: 3,
+      http: 3,
+      seen: new Set([1763622000]),
+    };
+    expect(clientTallyOf(legacy)).toMatchObject({
+      day: '2026-11-20',
+      counters: { requests: 3, http: 3, http_hour_07: 3 },
+    });
+  });
+
+  it('keeps two clients that share an address in one day apart', () => {
     const other = { ...clientTally, client: { ...clientTally.client, clientId: 'zzzzzzzzzzzz' } };
     expect(keys.tally(other)).not.toEqual(keys.tally(clientTally));
   });
@@ -70,17 +95,17 @@ describe('Function: mergeTallies', () => {
   it('adds counters, unions range tokens and keeps only the extremes of seen', () => {
     const later: ClientTally = {
       ...clientTally,
-      counters: { requests: 1, http: 1, op_PutObject: 1 },
-      seen: [1763639000, 1763639000],
+      counters: { requests: 1, http: 1, op_PutObject: 1, http_hour_13: 1 },
       rangesSyncTokens: ['1787500000'],
     };
     const [merged, ...rest] = mergeTallies([[clientTally], [later]]);
     expect(rest).toEqual([]);
     expect(merged).toMatchObject({
-      counters: { requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1 },
-      seen: [1763633000, 1763639000],
+      counters: { requests: 3, http: 3, op_GetObject: 2, op_PutObject: 1, http_hour_10: 2, http_hour_13: 1 },
       rangesSyncTokens: ['1787411825', '1787500000'],
     });
+    const laterHour: HourTally = { ...hourTally, seen: [1763630000, 1763639000, 1763631000] };
+    expect(mergeTallies([[hourTally], [laterHour]])[0]).toMatchObject({ seen: [1763630000, 1763639000] });
     // The inputs are not changed: a fold can be merged into several plans after a conflict.
     expect(clientTally.counters.http).toBe(2);
   });
