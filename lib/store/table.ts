@@ -7,6 +7,8 @@ import {
   type QueryCommandInput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapLimited } from '../concurrency';
@@ -92,6 +94,28 @@ export class Table {
           }
           return { cancelledAt: codes.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : [])) };
         }
+      },
+      this.retry,
+    );
+  }
+
+  /**
+   * One unconditional UpdateItem, with retries: for idempotent updates only. Write units are
+   * estimated from the update's own attributes, as for updates in transactions.
+   */
+  async update(
+    what: string,
+    update: Omit<UpdateItemCommandInput, 'TableName'> & { Key: Item; UpdateExpression: string },
+    writes: WriteCount,
+  ): Promise<void> {
+    await withRetries(
+      what,
+      async () => {
+        await this.client.send(new UpdateItemCommand({ TableName: this.name, ...update }));
+        writes.plainWrites++;
+        writes.writeUnits += kilobytes(
+          updatedAttributes({ Update: { TableName: this.name, ...update } }) ?? update.Key,
+        );
       },
       this.retry,
     );
