@@ -74,6 +74,7 @@ export class Aggregate {
             day: item.period,
             client: item.client as ClientDescription,
             counters: countersOf(item.counts),
+            seen: item.seen ? [item.seen.first, item.seen.last] : [],
             rangesSyncTokens: syncTokens,
           });
         }
@@ -148,6 +149,7 @@ export class Aggregate {
     if (request.verdict !== 'http') return;
     increment(client, cachedId(COUNTER_IDS.operation, request.operation, counter.operation));
     increment(client, HTTP_IN_HOUR_IDS[hourOfDay(hour)] as number);
+    see(client, request.time);
   }
 }
 

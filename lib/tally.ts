@@ -83,6 +83,13 @@ export interface ClientTally {
   day: string;
   client: ClientDescription;
   counters: Counters;
+  /**
+   * Epoch seconds of the first and last plain-HTTP request folded into this tally, for the
+   * commit (a new client's first-seen time). The client item does not keep them, its hours do
+   * (`http_hour_HH`): kept per commit, they would grow the item with every commit of the day.
+   * Empty for tallies read back from the store.
+   */
+  seen: number[];
   rangesSyncTokens: string[];
 }
 
@@ -104,7 +111,7 @@ export function addTally(target: Tally, source: Tally): void {
     target.counters[name] = (target.counters[name] ?? 0) + value;
   const tokens = new Set([...target.rangesSyncTokens, ...source.rangesSyncTokens]);
   target.rangesSyncTokens = [...tokens].sort();
-  if (target.kind === 'hour' && source.kind === 'hour' && source.seen.length > 0) {
+  if (source.seen.length > 0) {
     const all = [...target.seen, ...source.seen];
     target.seen = [Math.min(...all), Math.max(...all)];
   }
@@ -136,6 +143,7 @@ function cloneTally(tally: Tally): Tally {
         ...tally,
         client: { ...tally.client },
         counters: { ...tally.counters },
+        seen: [...tally.seen],
         rangesSyncTokens: [...tally.rangesSyncTokens],
       };
 }

@@ -187,6 +187,7 @@ export function clientTallyOf(item: Record<string, unknown>): ClientTally {
       principal: client.principal ?? 'unknown',
     },
     counters,
+    seen: [],
     rangesSyncTokens: stringsOf(item[RANGES_SYNC_TOKENS]),
   };
 }

@@ -122,6 +122,7 @@ describe('Class: LogFold with the CloudTrail format', () => {
       http_hour_10: 2,
       http_hour_13: 1,
     });
+    expect(first?.seen).toEqual([Date.parse('2026-11-20T10:05:00Z') / 1000, Date.parse('2026-11-20T13:40:00Z') / 1000]);
     expect(cli.find((c) => c.day === '2026-11-21')?.counters).toMatchObject({ http: 1, http_hour_00: 1 });
     expect(first?.client).toMatchObject({
       address: '203.0.113.7',

@@ -28,6 +28,7 @@ const client = (
     ...options.client,
   },
   counters,
+  seen: [],
   rangesSyncTokens: [],
 });
 

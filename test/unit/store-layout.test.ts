@@ -24,6 +24,8 @@ const clientTally: ClientTally = {
     network: 'office',
   },
   counters: { requests: 2, http: 2, op_GetObject: 2, http_hour_10: 2 },
+  // The client item keeps the hours, not the times (see ClientTally.seen).
+  seen: [],
   rangesSyncTokens: ['1787411825'],
 };
 
