@@ -14,7 +14,14 @@ export type VerdictReason =
   | 'service-source'
   | 'console-session'
   | 'no-tls-with-evidence'
-  | 'no-tls-evidence';
+  | 'no-tls-evidence'
+  // S3 server access logs (lib/formats/access-log.ts):
+  | 'tls-version'
+  | 'service-operation'
+  | 'aws-service-requester'
+  | 'no-tls-on-client-operation'
+  | 'no-tls-fields'
+  | 'no-tls-other-operation';
 
 export interface RecordVerdict {
   verdict: Verdict;

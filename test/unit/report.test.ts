@@ -5,6 +5,7 @@ import type { ClientDescription, ClientTally, HourTally } from '../../lib/tally'
 
 const hour = (h: string, counters: Record<string, number>, rangesSyncTokens: string[] = []): HourTally => ({
   kind: 'hour',
+  source: 'cloudtrail',
   bucket: 'b',
   hour: h,
   counters,
@@ -16,6 +17,7 @@ const client = (
   options: { seen?: number[]; client?: Partial<ClientDescription> } = {},
 ): ClientTally => ({
   kind: 'client',
+  source: 'cloudtrail',
   bucket: 'b',
   hour: h,
   client: {
