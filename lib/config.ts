@@ -69,7 +69,7 @@ function accessLogLocation(env: NodeJS.ProcessEnv): AccessLogLocation | undefine
   }
   if (!BUCKET_NAME.test(bucket)) throw invalid('CLEARTRAIL_ACCESS_LOG_BUCKET', bucket, 'is not an S3 bucket name');
   // An object key is at most 1024 bytes and S3 notification filters refuse control characters.
-  if (prefix.length > 512 || /[\x00-\x1f]/.test(prefix)) {
+  if (prefix.length > 512 || [...prefix].some((character) => character < ' ')) {
     throw invalid('CLEARTRAIL_ACCESS_LOG_PREFIX', prefix, 'is not a usable key prefix');
   }
   return { bucket, prefix };
