@@ -65,15 +65,18 @@ describe('Module: store layout', () => {
   it.each([
     ['hour', { ...hourTally, source: 'access-log' } as HourTally, hourTallyOf],
     ['client', { ...clientTally, source: 'access-log' } as ClientTally, clientTallyOf],
-  ] as const)('keeps an access-log %s tally apart from the CloudTrail one, inside the same window', (_kind, tally, read) => {
-    const cloudTrail = tally.kind === 'hour' ? hourTally : clientTally;
-    expect(keys.tally(tally)).not.toEqual(keys.tally(cloudTrail));
-    const [from, to] = keys.sortKeyRange(tally.kind, { fromHour: tally.hour, toHour: tally.hour });
-    expect(keys.tally(tally).sk >= from && keys.tally(tally).sk <= to).toBe(true);
-    const item = applyToEmptyItem(tallyUpdate(tally));
-    expect(item.source).toBe('access-log');
-    expect(read(item)).toEqual(tally);
-  });
+  ] as const)(
+    'keeps an access-log %s tally apart from the CloudTrail one, inside the same window',
+    (_kind, tally, read) => {
+      const cloudTrail = tally.kind === 'hour' ? hourTally : clientTally;
+      expect(keys.tally(tally)).not.toEqual(keys.tally(cloudTrail));
+      const [from, to] = keys.sortKeyRange(tally.kind, { fromHour: tally.hour, toHour: tally.hour });
+      expect(keys.tally(tally).sk >= from && keys.tally(tally).sk <= to).toBe(true);
+      const item = applyToEmptyItem(tallyUpdate(tally));
+      expect(item.source).toBe('access-log');
+      expect(read(item)).toEqual(tally);
+    },
+  );
 
   it('writes CloudTrail items with the keys and attributes they had before access logs', () => {
     expect(keys.tally(hourTally).sk).toBe('HOUR#2026-11-20T10');
