@@ -3,20 +3,74 @@
 // least-privilege IAM (no wildcard actions; a `*` in a resource only where it is the log prefix
 // or a function's own log group), a table with on-demand billing, PITR, encryption and
 // retention, and the function fed in batches by a queue that the trail bucket notifies through
-// cleartrail's custom resource, with a dead-letter queue behind it.
+// cleartrail's custom resource, with a dead-letter queue behind it. Conditions are resolved
+// first, as CloudFormation would: with the access-log parameters empty, nothing of them may be
+// in the stack; with `--access-log-bucket B [--access-log-prefix P]` (the values the template was
+// packaged with), their trigger, queue policy and least-privilege read must be.
 //
-//   node .ci/check-template.mjs [.serverless/cloudformation-template-update-stack.json]
+//   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [TEMPLATE]
 //
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const templatePath = process.argv[2] ?? '.serverless/cloudformation-template-update-stack.json';
+const { values: options, positionals } = parseArgs({
+  options: { 'access-log-bucket': { type: 'string' }, 'access-log-prefix': { type: 'string', default: '' } },
+  allowPositionals: true,
+});
+const templatePath = positionals[0] ?? '.serverless/cloudformation-template-update-stack.json';
 let template;
 try {
-  template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  template = resolveConditions(JSON.parse(readFileSync(templatePath, 'utf8')));
 } catch (error) {
   console.error(`check-template: cannot read ${templatePath} (run \`npx sls package\` first): ${error.message}`);
   process.exit(1);
+}
+
+/**
+ * The template as CloudFormation deploys it: conditions evaluated (the literal Fn::Equals/Not/And/Or
+ * that parameters resolved by osls leave), resources whose condition is false removed, each
+ * Fn::If replaced by its branch, AWS::NoValue dropped.
+ */
+function resolveConditions(raw) {
+  const conditions = raw.Conditions ?? {};
+  const evaluate = (expression) => {
+    if (typeof expression === 'boolean') return expression;
+    if (expression?.Condition) return evaluate(conditions[expression.Condition]);
+    if (expression?.['Fn::Equals']) {
+      const [a, b] = expression['Fn::Equals'];
+      if (typeof a !== 'string' || typeof b !== 'string')
+        throw new Error(`cannot evaluate ${JSON.stringify(expression)}`);
+      return a === b;
+    }
+    if (expression?.['Fn::Not']) return !evaluate(expression['Fn::Not'][0]);
+    if (expression?.['Fn::And']) return expression['Fn::And'].every(evaluate);
+    if (expression?.['Fn::Or']) return expression['Fn::Or'].some(evaluate);
+    throw new Error(`cannot evaluate condition ${JSON.stringify(expression)}`);
+  };
+  const truth = Object.fromEntries(Object.keys(conditions).map((name) => [name, evaluate(conditions[name])]));
+  const NO_VALUE = Symbol('AWS::NoValue');
+  const walk = (value) => {
+    if (Array.isArray(value)) return value.map(walk).filter((item) => item !== NO_VALUE);
+    if (!value || typeof value !== 'object') return value;
+    if (value.Ref === 'AWS::NoValue') return NO_VALUE;
+    if ('Fn::If' in value) {
+      const [name, whenTrue, whenFalse] = value['Fn::If'];
+      if (!(name in truth)) throw new Error(`Fn::If names an unknown condition ${name}`);
+      return walk(truth[name] ? whenTrue : whenFalse);
+    }
+    const out = {};
+    for (const [key, inner] of Object.entries(value)) {
+      const resolved = walk(inner);
+      if (resolved !== NO_VALUE) out[key] = resolved;
+    }
+    return out;
+  };
+  const resolved = walk({ ...raw, Conditions: undefined });
+  for (const [id, resource] of Object.entries(resolved.Resources ?? {})) {
+    if (resource.Condition !== undefined && !truth[resource.Condition]) delete resolved.Resources[id];
+  }
+  return resolved;
 }
 
 const resources = template.Resources ?? {};
@@ -33,6 +87,16 @@ const QUEUE_POLICY = 'LogObjectsQueuePolicy';
 const NOTIFICATION = 'LogObjectsNotification';
 const NOTIFICATION_FUNCTION = 'LogObjectsNotificationLambdaFunction';
 const NOTIFICATION_ROLE = 'LogObjectsNotificationRole';
+const ACCESS_LOG_NOTIFICATION = 'AccessLogObjectsNotification';
+const accessLogBucket = options['access-log-bucket'];
+const accessLogPrefix = options['access-log-prefix'];
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** s3:GetObject on the access-log objects: exactly `<bucket>/<prefix>*`. */
+const ACCESS_LOG_OBJECTS = accessLogBucket
+  ? new RegExp(
+      `^arn:\\$\\{AWS::Partition\\}:s3:::${escapeRegExp(accessLogBucket)}/${escapeRegExp(accessLogPrefix)}\\*$`,
+    )
+  : undefined;
 /** The batching the event source mapping must have (serverless.yml says why these numbers). */
 const BATCH = { size: 20, windowSeconds: 60, maximumConcurrency: 2 };
 
@@ -60,6 +124,7 @@ const list = (value) => (value === undefined ? [] : Array.isArray(value) ? value
 // --- IAM ------------------------------------------------------------------------------------
 const service = template.Resources?.[FUNCTION]?.Properties?.FunctionName?.replace(/-processLog$/, '') ?? 'cleartrail';
 const allowedResourceWildcards = [
+  ...(ACCESS_LOG_OBJECTS ? [{ why: 'objects under the access-log prefix', pattern: ACCESS_LOG_OBJECTS }] : []),
   // s3:GetObject on the objects under the log prefix (a non-empty prefix ending in "/").
   { why: 'objects under the log prefix', pattern: /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+\/[^*]+\/\*$/ },
   // The log streams of the functions with their own role (refresh, custom resource).
@@ -117,7 +182,18 @@ function requireGrant(action, resourcePattern, description) {
   );
   if (!found) problem(`IAM ${FUNCTION_ROLE}: no ${action} limited to ${description}`);
 }
-requireGrant('s3:GetObject', /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+\/[^*]+\/\*$/, 'the log prefix');
+const TRAIL_OBJECTS = /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+\/[^*]+\/\*$/;
+const getObjectTargets = functionStatements
+  .filter((s) => s.actions.includes('s3:GetObject'))
+  .flatMap((s) => s.resources);
+if (!getObjectTargets.some((target) => TRAIL_OBJECTS.test(target)))
+  problem(`IAM ${FUNCTION_ROLE}: no s3:GetObject limited to the log prefix`);
+for (const target of getObjectTargets) {
+  if (!TRAIL_OBJECTS.test(target) && !ACCESS_LOG_OBJECTS?.test(target))
+    problem(`IAM ${FUNCTION_ROLE}: s3:GetObject on ${target}, outside the log prefixes`);
+}
+if (ACCESS_LOG_OBJECTS && !getObjectTargets.some((target) => ACCESS_LOG_OBJECTS.test(target)))
+  problem(`IAM ${FUNCTION_ROLE}: no s3:GetObject on ${accessLogBucket}/${accessLogPrefix}*`);
 for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem', 'BatchGetItem']) {
   requireGrant(`dynamodb:${action}`, new RegExp(`^\\$\\{${TABLE}\\.Arn\\}$`), `the ${TABLE} ARN`);
 }
@@ -229,6 +305,38 @@ if (notification?.Type !== 'Custom::LogObjectsNotification') {
   // S3 tests the destination when the configuration is put: the queue policy must exist first.
   if (!list(notification.DependsOn).includes(QUEUE_POLICY)) problem(`notification: does not depend on ${QUEUE_POLICY}`);
 }
+// The access-log trigger: present exactly when the template was packaged with an access-log bucket.
+const accessLogNotification = resources[ACCESS_LOG_NOTIFICATION];
+if (!accessLogBucket) {
+  if (accessLogNotification)
+    problem(`access logs: ${ACCESS_LOG_NOTIFICATION} exists though no access-log bucket is set`);
+  if (JSON.stringify(template).includes('access-log-objects'))
+    problem('access logs: something of the access-log trigger is left without an access-log bucket');
+} else if (accessLogNotification?.Type !== 'Custom::LogObjectsNotification') {
+  problem(`access logs: ${ACCESS_LOG_NOTIFICATION} (Custom::LogObjectsNotification) is missing`);
+} else {
+  const p = accessLogNotification.Properties;
+  if (render(p.ServiceToken) !== `\${${NOTIFICATION_FUNCTION}.Arn}`)
+    problem(`access logs: ServiceToken is ${render(p.ServiceToken)}`);
+  if (render(p.QueueArn) !== `\${${QUEUE}.Arn}`) problem(`access logs: QueueArn is ${render(p.QueueArn)}`);
+  if (p.Bucket !== accessLogBucket) problem(`access logs: Bucket is ${p.Bucket}, expected ${accessLogBucket}`);
+  if (p.Prefix !== accessLogPrefix) problem(`access logs: Prefix is ${p.Prefix}, expected ${accessLogPrefix}`);
+  if (p.Suffix !== '') problem(`access logs: Suffix is ${JSON.stringify(p.Suffix)}; access-log objects have none`);
+  if (!render(p.Id).includes(`\${AWS::StackName}`) || render(p.Id) === render(notification?.Properties?.Id))
+    problem(`access logs: Id ${render(p.Id)} must name the stack and differ from the trail entry's`);
+  if (!list(accessLogNotification.DependsOn).includes(QUEUE_POLICY))
+    problem(`access logs: does not depend on ${QUEUE_POLICY}`);
+  const variables = resources[FUNCTION]?.Properties?.Environment?.Variables ?? {};
+  if (
+    variables.CLEARTRAIL_ACCESS_LOG_BUCKET !== accessLogBucket ||
+    variables.CLEARTRAIL_ACCESS_LOG_PREFIX !== accessLogPrefix
+  )
+    problem('access logs: the function is not told the access-log bucket and prefix');
+  const rights = notificationStatements.filter((s) => s.actions.includes('s3:PutBucketNotification'));
+  if (!rights.some((s) => s.resources.includes(`arn:\${AWS::Partition}:s3:::${accessLogBucket}`)))
+    problem(`access logs: ${NOTIFICATION_ROLE} cannot put the notification of ${accessLogBucket}`);
+}
+
 const notificationFunction = resources[NOTIFICATION_FUNCTION];
 if (render(notificationFunction?.Properties?.Role) !== `\${${NOTIFICATION_ROLE}.Arn}`) {
   problem(`notification: ${NOTIFICATION_FUNCTION} does not run as ${NOTIFICATION_ROLE}`);
@@ -312,9 +420,17 @@ if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
     if (render(statement.Resource) !== `\${${QUEUE}.Arn}`)
       problem(`queue policy: resource is ${render(statement.Resource)}`);
     const condition = statement.Condition ?? {};
-    const sourceArn = render(condition.ArnEquals?.['aws:SourceArn'] ?? condition.ArnLike?.['aws:SourceArn']);
-    if (!/^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(sourceArn))
-      problem(`queue policy: aws:SourceArn is ${sourceArn}, expected the trail bucket's ARN`);
+    const sourceArns = list(condition.ArnEquals?.['aws:SourceArn'] ?? condition.ArnLike?.['aws:SourceArn']).map(render);
+    const expectedSources = accessLogBucket ? 2 : 1;
+    if (
+      sourceArns.length !== expectedSources ||
+      !sourceArns.every((arn) => /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(arn))
+    )
+      problem(
+        `queue policy: aws:SourceArn is ${sourceArns.join(', ')}, expected the trail bucket's ARN${accessLogBucket ? ' and the access-log bucket' : ''}`,
+      );
+    if (accessLogBucket && !sourceArns.includes(`arn:\${AWS::Partition}:s3:::${accessLogBucket}`))
+      problem(`queue policy: aws:SourceArn lacks the access-log bucket ${accessLogBucket}`);
     if (render(condition.StringEquals?.['aws:SourceAccount']) !== `\${AWS::AccountId}`)
       problem('queue policy: aws:SourceAccount is not the stack account');
   }

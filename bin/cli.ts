@@ -10,7 +10,7 @@ import { failures } from './commands/failures';
 import { report } from './commands/report';
 import { reprocess } from './commands/reprocess';
 import { store } from './commands/store';
-import { type Command, OPTIONS, usageMessage, type Values } from './options';
+import { type Command, OPTIONS, parseSourceOption, usageMessage, type Values } from './options';
 import { note, print, usageError } from './output';
 
 const USAGE = `cleartrail ${version}: which clients still talk to your S3 buckets over plain HTTP
@@ -20,10 +20,11 @@ Usage:
                        [store options] PATH...
   cleartrail analyze   [--since T] [--until T] [--profile P] [...] s3://BUCKET[/PREFIX]...
   cleartrail backfill-manifest --since T --until T [--profile P] [--output FILE] s3://BUCKET[/PREFIX]
-  cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [store options]
-  cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [store options]
+  cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [--source S]
+                       [store options]
+  cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [--source S] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
-                       [--max-gap-hours 24] [--json] [store options]
+                       [--max-gap-hours 24] [--json] [--source S] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status | stop [--json] [--data-dir DIR]
@@ -40,9 +41,12 @@ s3://BUCKET/PREFIX: the CloudTrail files under it (AWSLogs/[o-org/]ACCOUNT/Cloud
   whose delivery time, in their names, is in --since/--until; events near the edges of the window
   can sit in the neighbouring file. Credentials: the default chain or --profile; AWS_ENDPOINT_URL_S3
   and CLEARTRAIL_S3_FORCE_PATH_STYLE=true for S3-compatible servers.
-PATH is a .json or .json.gz CloudTrail file, or a directory searched recursively. analyze reads
+PATH is a .json or .json.gz CloudTrail file, an S3 server access-log object, or a directory
+  searched recursively (access-log objects by their S3 names). analyze reads
   files on --workers threads (default: one per core) and commits them in batches of up to
   --batch-files (default and most 99); progress shows on stderr when it is a terminal.
+--source S: cloudtrail or access-log. By default a bucket's figures come from CloudTrail where it
+  has CloudTrail records in the window, else from S3 server access logs; the output says which.
 report --html FILE also writes a self-contained HTML page (charts, verdicts, clients).
 clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2, SigV2).
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
@@ -105,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     // Bad option values are usage errors, found before an embedded DynamoDB Local is started.
     parseTimeWindow(values.since, values.until, new Date());
+    parseSourceOption(values.source);
     if (!command) return usageError(`unknown command ${JSON.stringify(name)}`);
     return await command(values, operands);
   } catch (error) {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PermanentLogError } from '../lib/errors';
+import type { LogFormat } from '../lib/formats';
 import type { NamedNetwork } from '../lib/networks';
 import type { FoldResult, LogSource } from '../lib/pipeline';
 
@@ -10,7 +11,8 @@ export interface FoldRequest {
   id: string;
   location: string;
   path: string;
-  fileName: string;
+  /** The format the main thread chose (by name, or by content for a file named on the command line). */
+  format: LogFormat['name'];
 }
 
 export interface FoldReply {
@@ -51,7 +53,7 @@ export class FoldPool {
         id: log.id,
         location: log.location,
         path: log.location,
-        fileName: path.basename(log.location),
+        format: log.format.name,
       };
       this.queue.push({ request, settle: { resolve, reject } });
       this.dispatch();

@@ -3,7 +3,7 @@
  * tallies. It builds the source classifier once, for every file it reads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { formatForName } from '../lib/formats';
+import { formatNamed } from '../lib/formats';
 import { bundledIpRanges } from '../lib/ip-ranges';
 import type { NamedNetwork } from '../lib/networks';
 import { foldLog } from '../lib/pipeline';
@@ -21,7 +21,7 @@ parentPort?.on('message', async (request: FoldRequest) => {
       {
         id: request.id,
         location: request.location,
-        format: formatForName(request.fileName),
+        format: formatNamed(request.format),
         open: async () => openLogFile(request.path),
       },
       { sources },

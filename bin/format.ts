@@ -47,6 +47,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
       'private',
       'aws',
       'last http',
+      'source',
     ],
     buckets.map((b) => [
       b.bucket,
@@ -61,6 +62,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
       b.httpSources.private,
       b.httpSources.aws,
       b.lastHttpSeen?.replace('.000Z', 'Z') ?? '-',
+      b.source,
     ]),
   );
 }
@@ -69,6 +71,14 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
 export function findingLines(buckets: readonly BucketReport[]): string[] {
   const lines: string[] = [];
   for (const b of buckets) {
+    if (b.bySource) {
+      const cloudTrail = b.bySource.cloudtrail;
+      const accessLog = b.bySource['access-log'];
+      lines.push(
+        `${b.bucket}: both sources, side by side: http ${cloudTrail.http} in CloudTrail, ${accessLog.http} in access logs ` +
+          `(https ${cloudTrail.https} and ${accessLog.https}); the figures above are from ${b.source}`,
+      );
+    }
     const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${name} ${count}`);
     if (networks.length > 0) lines.push(`${b.bucket}: HTTP from named networks: ${networks.join(', ')}`);
     if (b.website.http > 0)

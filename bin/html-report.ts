@@ -2,6 +2,7 @@ import { type BucketPolicy, enforceHttpsPolicy } from '../lib/bucket-policy';
 import type { ClientReport } from '../lib/clients';
 import { describeReason, type ReadinessResult } from '../lib/readiness';
 import { type BucketReport, compareByRisk, type DailyCounts, type TimeWindow } from '../lib/report';
+import type { EvidenceSource } from '../lib/tally';
 
 /**
  * `cleartrail report --html FILE`: one self-contained page. Everything is inline (CSS, SVG
@@ -69,16 +70,26 @@ ${buckets.map((bucket, index) => bucketSection(bucket, index)).join('\n')}
 function summaryTable(buckets: readonly HtmlBucket[]): string {
   const rows = buckets
     .map(({ report, readiness }, index) => {
-      return `<tr data-testid="summary-row"><td><a href="#bucket-${index}">${escapeHtml(report.bucket)}</a></td>${verdictCell(readiness)}${num(report.http)}${num(report.https)}<td class="n">${escapeHtml(percent(report.httpShare))}</td><td>${escapeHtml(shortTime(report.lastHttpSeen) ?? '-')}</td></tr>`;
+      return `<tr data-testid="summary-row"><td><a href="#bucket-${index}">${escapeHtml(report.bucket)}</a></td>${verdictCell(readiness)}${num(report.http)}${num(report.https)}<td class="n">${escapeHtml(percent(report.httpShare))}</td><td>${escapeHtml(shortTime(report.lastHttpSeen) ?? '-')}</td><td data-testid="source">${SOURCE_LABEL[report.source]}</td></tr>`;
     })
     .join('\n');
   return `<table class="summary" data-testid="summary">
 <caption>Buckets, most plain HTTP first</caption>
-<thead><tr><th scope="col">Bucket</th><th scope="col">Verdict</th><th scope="col" class="n">HTTP</th><th scope="col" class="n">HTTPS</th><th scope="col" class="n">HTTP share</th><th scope="col">Last HTTP</th></tr></thead>
+<thead><tr><th scope="col">Bucket</th><th scope="col">Verdict</th><th scope="col" class="n">HTTP</th><th scope="col" class="n">HTTPS</th><th scope="col" class="n">HTTP share</th><th scope="col">Last HTTP</th><th scope="col">Evidence</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>`;
+}
+
+const SOURCE_LABEL: Record<EvidenceSource, string> = { cloudtrail: 'CloudTrail', 'access-log': 'S3 access logs' };
+
+/** Where the figures come from, and the other source's counts when both saw the bucket. */
+function sourceLine(report: BucketReport): string {
+  const both = report.bySource
+    ? `; both sources saw it: HTTP ${NUMBER.format(report.bySource.cloudtrail.http)} in CloudTrail, ${NUMBER.format(report.bySource['access-log'].http)} in S3 access logs`
+    : '';
+  return `<p class="meta" data-testid="evidence" data-source="${report.source}">Figures from ${SOURCE_LABEL[report.source]}${both}</p>`;
 }
 
 function verdictCell(readiness: ReadinessResult): string {
@@ -93,6 +104,7 @@ function bucketSection(bucket: HtmlBucket, index: number): string {
   return `<section class="bucket" id="bucket-${index}" data-testid="bucket" data-bucket="${escapeHtml(report.bucket)}">
 <h2><span data-testid="bucket-name">${escapeHtml(report.bucket)}</span> <span class="badge ${ready ? 'ok' : 'bad'}" data-testid="verdict" data-verdict="${readiness.verdict}">${ready ? 'Ready: plain HTTP can be denied' : 'Not ready to deny plain HTTP'}</span></h2>
 <p class="meta">Readiness window ${escapeHtml(`${readiness.window.fromHour}:00Z .. ${readiness.window.toHour}:59Z`)} (${NUMBER.format(readiness.evidence.hoursInWindow)} h, records in ${NUMBER.format(readiness.evidence.hoursWithData)})</p>
+${sourceLine(report)}
 ${figures(report)}
 ${reasonList(readiness)}
 ${timeline(report, readiness.window, index)}

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { formatForName, logIdFor } from '../lib/formats';
+import { formatForContent, formatForName, logIdFor } from '../lib/formats';
+import { isAccessLogName } from '../lib/formats/access-log';
 import type { LogSource } from '../lib/pipeline';
 
 /**
- * Expands the paths given to `analyze` into log files: `.json` and `.json.gz` files,
- * directories recursively, leaving out digest and Insights files, in a stable order.
+ * Expands the paths given to `analyze` into log files: `.json` and `.json.gz` files and S3
+ * access-log objects (by their names), directories recursively, leaving out digest and Insights
+ * files, in a stable order. A file named on its own is taken whatever its name.
  */
 export async function findLogFiles(paths: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
   const files: string[] = [];
@@ -43,17 +45,19 @@ async function walk(directory: string): Promise<string[]> {
 }
 
 function isLogFileName(name: string): boolean {
+  if (isAccessLogName(name)) return true;
   return /\.json(\.gz)?$/.test(name) && !name.includes('CloudTrail-Digest') && !name.includes('CloudTrail-Insight');
 }
 
 /**
- * A local file as a log source. A file whose format names logs uniquely (CloudTrail) is
+ * A local file as a log source. Its format comes from its name (`.json`, `.json.gz`, an S3
+ * access-log name), else from its first line. A file whose format names logs uniquely is
  * identified by its name, so the Lambda and the CLI agree on it; any other file by a hash of its
  * bytes, so that renaming it or analysing it twice does not count it twice.
  */
 export async function localLogSource(file: string): Promise<LogSource> {
   const name = path.basename(file);
-  const format = formatForName(name);
+  const format = isLogFileName(name) ? formatForName(name) : formatForContent(await fileHead(file));
   const id = await logIdFor(format, name, async () => `sha256:${await hashFile(file)}`);
   return { id, location: file, format, open: async () => openLogFile(file) };
 }
@@ -67,6 +71,20 @@ export function openLogFile(file: string): AsyncIterable<Uint8Array> {
 }
 
 const LOG_FILE_READ_BYTES = 1024 * 1024;
+
+/** Enough of a file to hold its first access-log line (a few hundred bytes, a long user agent more). */
+const HEAD_BYTES = 64 * 1024;
+
+async function fileHead(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 
 async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');

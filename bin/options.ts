@@ -4,6 +4,7 @@ import { createS3Client } from '../lib/aws-clients';
 import { MIN_TLS_VERSIONS, type MinTlsVersion } from '../lib/bucket-policy';
 import { ConfigurationError, ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../lib/errors';
 import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from '../lib/networks';
+import { EVIDENCE_SOURCES, type EvidenceSource } from '../lib/tally';
 import { openStore, type StoreSession } from './session';
 
 /** Every option of every command; `parseArgs` refuses any other. */
@@ -27,6 +28,7 @@ export const OPTIONS = {
   profile: { type: 'string' },
   output: { type: 'string' },
   workers: { type: 'string' },
+  source: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -99,6 +101,15 @@ export function parseMinTls(value: string | undefined): MinTlsVersion | undefine
     throw new UsageError(`--min-tls ${JSON.stringify(value)} is not one of ${MIN_TLS_VERSIONS.join(', ')}`);
   }
   return version as MinTlsVersion;
+}
+
+/** `--source cloudtrail|access-log`: the evidence a report reads; undefined lets each bucket's data decide. */
+export function parseSourceOption(value: string | undefined): EvidenceSource | undefined {
+  if (value === undefined) return undefined;
+  if (!(EVIDENCE_SOURCES as readonly string[]).includes(value)) {
+    throw new UsageError(`--source ${JSON.stringify(value)} is not one of ${EVIDENCE_SOURCES.join(', ')}`);
+  }
+  return value as EvidenceSource;
 }
 
 /** Opens the store the store options name, runs `run`, and closes the store whatever happens. */

@@ -34,6 +34,7 @@ function invocationContext(): InvocationContext {
     s3: createS3Client({ forcePathStyle: config.s3ForcePathStyle }),
     logBucket: config.logBucket,
     logPrefix: config.logPrefix,
+    ...(config.accessLogs ? { accessLogs: config.accessLogs } : {}),
     log: logger,
     metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
   };

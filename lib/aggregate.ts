@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FormatSummary } from './formats/format';
 import { detached } from './record-fields';
 import type { S3Request } from './request';
-import { type ClientDescription, counter, type Tally } from './tally';
+import { type ClientDescription, counter, type EvidenceSource, type Tally } from './tally';
 
 /**
  * Folds requests into tallies: one per bucket-hour and one per client of a bucket-day. Memory
@@ -18,7 +18,10 @@ export class Aggregate {
   private readonly clients = new Map<string, Map<string, Map<string, Map<string, ClientEntry>>>>();
   private readonly clientEntries: ClientEntry[] = [];
 
-  constructor(private readonly syncToken: string) {}
+  constructor(
+    private readonly syncToken: string,
+    private readonly source: EvidenceSource = 'cloudtrail',
+  ) {}
 
   get size(): number {
     let size = 0;
@@ -57,6 +60,7 @@ export class Aggregate {
       for (const item of byHour.values()) {
         tallies.push({
           kind: 'hour',
+          source: this.source,
           bucket: item.bucket,
           hour: item.period,
           counters: countersOf(item.counts),
@@ -70,6 +74,7 @@ export class Aggregate {
         for (const item of days.values()) {
           tallies.push({
             kind: 'client',
+            source: this.source,
             bucket: item.bucket,
             day: item.period,
             client: item.client as ClientDescription,
@@ -341,8 +346,12 @@ export class LogFold {
   private requests = 0;
   private sharedDuplicates = 0;
 
-  constructor(private readonly syncToken: string) {
-    this.plain = new Aggregate(syncToken);
+  /** `source`: the evidence every request of this log comes from (its format's). */
+  constructor(
+    private readonly syncToken: string,
+    private readonly source: EvidenceSource = 'cloudtrail',
+  ) {
+    this.plain = new Aggregate(syncToken, source);
   }
 
   add(request: S3Request): void {
@@ -361,7 +370,7 @@ export class LogFold {
   finish(read: Pick<FormatSummary, 's3Records' | 'duplicates' | 'notApiCalls' | 'ownRequests'>): FoldedLog {
     const shared: SharedRequestTallies[] = [];
     for (const [sharedEventId, request] of this.shared) {
-      const single = new Aggregate(this.syncToken);
+      const single = new Aggregate(this.syncToken, this.source);
       single.add(request);
       shared.push({ sharedEventId, tallies: single.tallies() });
     }

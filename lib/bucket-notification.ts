@@ -60,10 +60,12 @@ export function parseLogObjectsNotification(properties: unknown): { bucket: stri
   if (typeof properties !== 'object' || properties === null) {
     throw new InvalidCustomResourceRequestError('ResourceProperties must be an object');
   }
-  const read = (name: string): string => {
+  const read = (name: string, options: { mayBeEmpty?: boolean } = {}): string => {
     const value = (properties as Record<string, unknown>)[name];
-    if (typeof value !== 'string' || value === '') {
-      throw new InvalidCustomResourceRequestError(`ResourceProperties.${name} must be a non-empty string`);
+    if (typeof value !== 'string' || (value === '' && !options.mayBeEmpty)) {
+      throw new InvalidCustomResourceRequestError(
+        `ResourceProperties.${name} must be a ${options.mayBeEmpty ? '' : 'non-empty '}string`,
+      );
     }
     return value;
   };
@@ -71,24 +73,23 @@ export function parseLogObjectsNotification(properties: unknown): { bucket: stri
     bucket: read('Bucket'),
     id: read('Id'),
     queueArn: read('QueueArn'),
-    prefix: read('Prefix'),
-    suffix: read('Suffix'),
+    // Access-log objects have no suffix, and their target prefix may be empty.
+    prefix: read('Prefix', { mayBeEmpty: true }),
+    suffix: read('Suffix', { mayBeEmpty: true }),
   };
 }
 
 function queueConfiguration({ id, queueArn, prefix, suffix }: LogObjectsNotification): QueueConfiguration {
+  // S3 refuses an empty filter rule: an empty prefix or suffix is left out, and so is an empty filter.
+  const rules = [
+    ...(prefix ? [{ Name: 'prefix' as const, Value: prefix }] : []),
+    ...(suffix ? [{ Name: 'suffix' as const, Value: suffix }] : []),
+  ];
   return {
     Id: id,
     QueueArn: queueArn,
     Events: ['s3:ObjectCreated:*'],
-    Filter: {
-      Key: {
-        FilterRules: [
-          { Name: 'prefix', Value: prefix },
-          { Name: 'suffix', Value: suffix },
-        ],
-      },
-    },
+    ...(rules.length > 0 ? { Filter: { Key: { FilterRules: rules } } } : {}),
   };
 }
 

@@ -8,10 +8,18 @@ export interface HandlerConfig {
   /** The CloudTrail bucket the function was deployed for; events for other buckets are refused. */
   logBucket: string;
   logPrefix: string;
+  /** Where S3 server access logs land, when the deployment reads them too. */
+  accessLogs?: AccessLogLocation;
   networks: NamedNetwork[];
   limits: ReadLimits;
   /** Path-style S3 addressing, for S3-compatible endpoints such as s3rver in local runs. */
   s3ForcePathStyle: boolean;
+}
+
+/** The target bucket and prefix of S3 server access logging. */
+export interface AccessLogLocation {
+  bucket: string;
+  prefix: string;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -31,10 +39,12 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
   if (logPrefix.length > 0 && !logPrefix.endsWith('/')) {
     throw invalid('CLEARTRAIL_LOG_PREFIX', logPrefix, 'must be empty or end with "/"');
   }
+  const accessLogs = accessLogLocation(env);
   return {
     tableName,
     logBucket,
     logPrefix,
+    ...(accessLogs ? { accessLogs } : {}),
     networks: namedNetworks(env, 'CLEARTRAIL_NETWORKS'),
     s3ForcePathStyle: booleanFlag(env, 'CLEARTRAIL_S3_FORCE_PATH_STYLE'),
     limits: {
@@ -43,6 +53,26 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
       maxRecordBytes: DEFAULT_READ_LIMITS.maxRecordBytes,
     },
   };
+}
+
+/**
+ * CLEARTRAIL_ACCESS_LOG_BUCKET (empty: no access logs) and CLEARTRAIL_ACCESS_LOG_PREFIX, the
+ * target prefix of access logging, which S3 puts before every object name (`logs/` or `logs-`).
+ */
+function accessLogLocation(env: NodeJS.ProcessEnv): AccessLogLocation | undefined {
+  const bucket = env.CLEARTRAIL_ACCESS_LOG_BUCKET?.trim() ?? '';
+  const prefix = env.CLEARTRAIL_ACCESS_LOG_PREFIX ?? '';
+  if (bucket === '') {
+    if (prefix !== '')
+      throw invalid('CLEARTRAIL_ACCESS_LOG_PREFIX', prefix, 'is set without CLEARTRAIL_ACCESS_LOG_BUCKET');
+    return undefined;
+  }
+  if (!BUCKET_NAME.test(bucket)) throw invalid('CLEARTRAIL_ACCESS_LOG_BUCKET', bucket, 'is not an S3 bucket name');
+  // An object key is at most 1024 bytes and S3 notification filters refuse control characters.
+  if (prefix.length > 512 || [...prefix].some((character) => character < ' ')) {
+    throw invalid('CLEARTRAIL_ACCESS_LOG_PREFIX', prefix, 'is not a usable key prefix');
+  }
+  return { bucket, prefix };
 }
 
 function namedNetworks(env: NodeJS.ProcessEnv, name: string): NamedNetwork[] {

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartrailError, failureCode, PermanentLogError, retryDecision } from './errors';
+import { formatNamed } from './formats';
 import { s3LogSource } from './log-object';
 import { type CountingContext, type CountResult, countBatch } from './pipeline';
-import { type LogObjectRef, skipReason, type Trigger } from './trigger';
+import { type LogLocations, type LogObjectRef, routeLogObject, type Trigger } from './trigger';
 
 /** The logging and metrics calls cleartrail makes; Powertools' Logger and Metrics provide them. */
 export interface Log {
@@ -14,11 +15,9 @@ export interface MetricSink {
   addMetric(name: string, unit: 'Count', value: number): void;
 }
 
-export interface InvocationContext {
+export interface InvocationContext extends LogLocations {
   counting: CountingContext;
   s3: S3Client;
-  logBucket: string;
-  logPrefix: string;
   log: Log;
   metrics: MetricSink;
 }
@@ -193,22 +192,19 @@ async function countObjects(
   context: InvocationContext,
 ): Promise<Array<CountResult | 'skipped'>> {
   const outcomes: Array<CountResult | 'skipped'> = objects.map(() => 'skipped');
-  const counted: Array<{ index: number; object: LogObjectRef }> = [];
+  const counted: Array<{ index: number; object: LogObjectRef; format: 'cloudtrail' | 'access-log' }> = [];
   for (const [index, object] of objects.entries()) {
-    const reason =
-      object.bucket !== context.logBucket
-        ? `not the configured log bucket ${JSON.stringify(context.logBucket)}`
-        : skipReason(object.key, context.logPrefix);
-    if (reason === undefined) counted.push({ index, object });
+    const route = routeLogObject(object, context);
+    if ('format' in route) counted.push({ index, object, format: route.format });
     else {
-      context.log.info('log object skipped', { ...where(object), reason });
+      context.log.info('log object skipped', { ...where(object), reason: route.skip });
       context.metrics.addMetric('LogsSkipped', 'Count', 1);
     }
   }
   if (counted.length === 0) return outcomes;
   const results = await countBatch(
     context.counting,
-    counted.map(({ object }) => s3LogSource(context.s3, object)),
+    counted.map(({ object, format }) => s3LogSource(context.s3, object, formatNamed(format))),
   );
   const batches = new Set<string>();
   for (const [position, { index, object }] of counted.entries()) {
@@ -270,7 +266,7 @@ function batchResult(
   outcome: ObjectOutcome,
 ): Pick<BatchOperationsResponse['results'][number], 'resultCode' | 'resultString'> {
   if (outcome === 'skipped')
-    return { resultCode: 'Succeeded', resultString: 'skipped: not a CloudTrail log file of this deployment' };
+    return { resultCode: 'Succeeded', resultString: 'skipped: not a log file of this deployment' };
   switch (outcome.status) {
     case 'already-counted':
       return { resultCode: 'Succeeded', resultString: 'already counted' };

@@ -212,8 +212,12 @@ function hasControlByte(chunk: Buffer): boolean {
   return false;
 }
 
-/** The body as JSON bytes: gunzipped when it starts with the gzip magic, as is otherwise. */
-async function* decompressedChunks(
+/**
+ * The body's bytes: gunzipped when it starts with the gzip magic, as is otherwise, with the
+ * decompression cap applied. Shared with the access-log reader, whose objects S3 writes plain
+ * but which a user may have gzipped after downloading them.
+ */
+export async function* decompressedChunks(
   body: AsyncIterable<Uint8Array>,
   objectName: string,
   limits: ReadLimits,
@@ -353,7 +357,7 @@ function asBuffer(chunk: Uint8Array): Buffer {
   throw new TypeError(`log body chunks must be Uint8Array or Buffer, got ${typeof chunk}`);
 }
 
-function checkLimits(limits: ReadLimits): void {
+export function checkLimits(limits: ReadLimits): void {
   for (const name of ['maxDecompressedBytes', 'maxRecordBytes'] as const) {
     const value = limits[name];
     if (!Number.isSafeInteger(value) || value <= 0) {

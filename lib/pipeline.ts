@@ -53,7 +53,7 @@ export async function foldLog(
   log: LogSource,
   options: { sources: SourceClassifier; limits?: ReadLimits },
 ): Promise<FoldResult> {
-  const fold = new LogFold(options.sources.rangesSyncToken);
+  const fold = new LogFold(options.sources.rangesSyncToken, log.format.name);
   const batches = log.format.requests(await log.open(), log.location, options);
   try {
     let step = await batches.next();

@@ -1,31 +1,43 @@
 import { NO_BUCKET } from './bucket';
 import { type ClientReport, summarizeClients } from './clients';
-import { type BucketReport, summarizeBucket, type TimeWindow } from './report';
+import { type BucketReport, selectEvidence, summarizeBucket, type TimeWindow } from './report';
 import type { AggregateStore } from './store';
-import { counter, type HourTally } from './tally';
+import { counter, type EvidenceSource, type HourTally } from './tally';
 import { VERDICTS } from './verdict';
 
 /** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
 export async function loadBucketReports(
   store: AggregateStore,
-  options: { bucket?: string; window: TimeWindow },
+  options: { bucket?: string; window: TimeWindow; source?: EvidenceSource },
 ): Promise<BucketReport[]> {
   const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
   const reports: BucketReport[] = [];
   for (const bucket of buckets) {
-    const report = summarizeBucket(bucket, await store.hourTallies(bucket, options.window));
+    const report = summarizeBucket(bucket, await store.hourTallies(bucket, options.window), {
+      source: options.source,
+    });
     if (report.total > 0 || options.bucket) reports.push(report);
   }
   return reports.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }
 
-/** The clients of one bucket in the window, most HTTP requests first. */
+/**
+ * The clients of one bucket in the window, most HTTP requests first, from the evidence source
+ * the bucket's report uses (its hour tallies decide which).
+ */
 export async function loadClients(
   store: AggregateStore,
-  options: { bucket: string; window: TimeWindow; includeHygiene?: boolean },
-): Promise<ClientReport[]> {
-  const tallies = await store.clientTallies(options.bucket, options.window);
-  return summarizeClients(tallies, { window: options.window, includeHygiene: options.includeHygiene });
+  options: { bucket: string; window: TimeWindow; includeHygiene?: boolean; source?: EvidenceSource },
+): Promise<{ source: EvidenceSource; clients: ClientReport[] }> {
+  const [hours, tallies] = await Promise.all([
+    store.hourTallies(options.bucket, options.window),
+    store.clientTallies(options.bucket, options.window),
+  ]);
+  const evidence = selectEvidence(hours, tallies, options.source);
+  return {
+    source: evidence.source,
+    clients: summarizeClients(evidence.clients, { window: options.window, includeHygiene: options.includeHygiene }),
+  };
 }
 
 /** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */
@@ -40,12 +52,14 @@ export async function loadReadinessInputs(
   store: AggregateStore,
   bucket: string,
   window: TimeWindow,
+  source?: EvidenceSource,
 ): Promise<ReadinessInputs> {
   const [hours, clients] = await Promise.all([store.hourTallies(bucket, window), store.clientTallies(bucket, window)]);
+  const evidence = selectEvidence(hours, clients, source);
   return {
-    report: summarizeBucket(bucket, hours),
-    clients: summarizeClients(clients, { window, includeHygiene: true }),
-    hourItemsHours: hoursWithRecords(hours),
+    report: summarizeBucket(bucket, hours, { source: evidence.source }),
+    clients: summarizeClients(evidence.clients, { window, includeHygiene: true }),
+    hourItemsHours: hoursWithRecords(evidence.hours),
   };
 }
 
@@ -55,12 +69,12 @@ export async function loadReadinessInputs(
  */
 export async function loadReadinessInputsOfBuckets(
   store: AggregateStore,
-  options: { bucket?: string; window: TimeWindow },
+  options: { bucket?: string; window: TimeWindow; source?: EvidenceSource },
 ): Promise<Array<{ bucket: string } & ReadinessInputs>> {
   const names = options.bucket ? [options.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
   const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
   for (const bucket of names) {
-    const inputs = await loadReadinessInputs(store, bucket, options.window);
+    const inputs = await loadReadinessInputs(store, bucket, options.window, options.source);
     if (inputs.report.total > 0 || options.bucket) loaded.push({ bucket, ...inputs });
   }
   return loaded;

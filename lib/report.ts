@@ -1,4 +1,11 @@
-import { COUNTER_PREFIXES, counter, type HourTally } from './tally';
+import {
+  type ClientTally,
+  COUNTER_PREFIXES,
+  counter,
+  EVIDENCE_SOURCES,
+  type EvidenceSource,
+  type HourTally,
+} from './tally';
 import { VERDICTS } from './verdict';
 
 /** The HTTP source classes a report breaks down (`aws-service` cannot send HTTP: it is never an address). */
@@ -19,8 +26,20 @@ export interface DailyCounts {
   unknown: number;
 }
 
+/** The verdict counts of one evidence source, for setting two sources side by side. */
+export interface SourceCounts {
+  http: number;
+  https: number;
+  service: number;
+  unknown: number;
+}
+
 export interface BucketReport {
   bucket: string;
+  /** Where the figures come from: CloudTrail where the bucket has CloudTrail records, else access logs. */
+  source: EvidenceSource;
+  /** Only when both sources have records of the bucket in the window: each one's counts, a free cross-check. */
+  bySource?: Record<EvidenceSource, SourceCounts>;
   http: number;
   https: number;
   service: number;
@@ -48,6 +67,7 @@ export interface BucketReport {
 export function emptyBucketReport(bucket: string): BucketReport {
   return {
     bucket,
+    source: 'cloudtrail',
     http: 0,
     https: 0,
     service: 0,
@@ -66,9 +86,68 @@ export function emptyBucketReport(bucket: string): BucketReport {
   };
 }
 
-/** Folds a bucket's hour tallies into one report. Pure: the tallies come from the store, or from a test. */
-export function summarizeBucket(bucket: string, hourTallies: readonly HourTally[]): BucketReport {
+/** A bucket's tallies of the one evidence source its figures come from. */
+export interface EvidenceSelection {
+  source: EvidenceSource;
+  hours: HourTally[];
+  clients: ClientTally[];
+  /** Each source's counts, when both have records in the window. */
+  bySource?: Record<EvidenceSource, SourceCounts>;
+}
+
+/**
+ * Picks the evidence a bucket's figures come from, so that a request seen by both CloudTrail and
+ * an access log is never counted twice: `forced` when given, else CloudTrail where it has any
+ * record of the bucket (it carries more: VPC endpoints, EC2 instance credentials), else access logs.
+ */
+export function selectEvidence(
+  hourTallies: readonly HourTally[],
+  clientTallies: readonly ClientTally[],
+  forced?: EvidenceSource,
+): EvidenceSelection {
+  const counts = new Map<EvidenceSource, SourceCounts>();
+  for (const tally of hourTallies) {
+    // Items written before tallies had a source are CloudTrail's.
+    const source = tally.source ?? 'cloudtrail';
+    let sum = counts.get(source);
+    if (!sum) {
+      sum = { http: 0, https: 0, service: 0, unknown: 0 };
+      counts.set(source, sum);
+    }
+    for (const verdict of VERDICTS) sum[verdict] += numberOf(tally.counters[counter.verdict(verdict)]);
+  }
+  const withRecords = EVIDENCE_SOURCES.filter((source) => {
+    const sum = counts.get(source);
+    return sum !== undefined && sum.http + sum.https + sum.service + sum.unknown > 0;
+  });
+  const source = forced ?? withRecords[0] ?? 'cloudtrail';
+  const selection: EvidenceSelection = {
+    source,
+    hours: hourTallies.filter((tally) => (tally.source ?? 'cloudtrail') === source),
+    clients: clientTallies.filter((tally) => (tally.source ?? 'cloudtrail') === source),
+  };
+  if (withRecords.length === EVIDENCE_SOURCES.length) {
+    selection.bySource = Object.fromEntries(
+      EVIDENCE_SOURCES.map((name) => [name, counts.get(name) as SourceCounts]),
+    ) as Record<EvidenceSource, SourceCounts>;
+  }
+  return selection;
+}
+
+/**
+ * Folds a bucket's hour tallies into one report, from one evidence source (see selectEvidence).
+ * Pure: the tallies come from the store, or from a test.
+ */
+export function summarizeBucket(
+  bucket: string,
+  allHourTallies: readonly HourTally[],
+  options: { source?: EvidenceSource } = {},
+): BucketReport {
+  const evidence = selectEvidence(allHourTallies, [], options.source);
+  const hourTallies = evidence.hours;
   const report = emptyBucketReport(bucket);
+  report.source = evidence.source;
+  if (evidence.bySource) report.bySource = evidence.bySource;
   const daily = new Map<string, DailyCounts>();
   const tokens = new Set<string>();
   let lastHttp = 0;

@@ -41,9 +41,18 @@ export const COUNTER_PREFIXES = {
 
 export type Counters = Record<string, number>;
 
+/**
+ * Where counters come from: CloudTrail data events or S3 server access logs. Both may describe
+ * the same requests, so they are never added together; the reports pick one per bucket.
+ */
+export type EvidenceSource = 'cloudtrail' | 'access-log';
+
+export const EVIDENCE_SOURCES: readonly EvidenceSource[] = ['cloudtrail', 'access-log'];
+
 /** The counters of one bucket in one UTC hour (`YYYY-MM-DDTHH`). */
 export interface HourTally {
   kind: 'hour';
+  source: EvidenceSource;
   bucket: string;
   hour: string;
   counters: Counters;
@@ -79,6 +88,7 @@ export interface ClientDescription {
  */
 export interface ClientTally {
   kind: 'client';
+  source: EvidenceSource;
   bucket: string;
   day: string;
   client: ClientDescription;
@@ -98,8 +108,8 @@ export type Tally = HourTally | ClientTally;
 /** A stable identity for a tally: two tallies with the same identity add up into one stored item. */
 export function tallyIdentity(tally: Tally): string {
   return tally.kind === 'hour'
-    ? `${tally.bucket}\n${tally.hour}`
-    : `${tally.bucket}\n${tally.day}\n${tally.client.address}\n${tally.client.clientId}`;
+    ? `${tally.source}\n${tally.bucket}\n${tally.hour}`
+    : `${tally.source}\n${tally.bucket}\n${tally.day}\n${tally.client.address}\n${tally.client.clientId}`;
 }
 
 /**

@@ -14,7 +14,14 @@ export type VerdictReason =
   | 'service-source'
   | 'console-session'
   | 'no-tls-with-evidence'
-  | 'no-tls-evidence';
+  | 'no-tls-evidence'
+  // S3 server access logs (lib/formats/access-log.ts):
+  | 'tls-version'
+  | 'service-operation'
+  | 'aws-service-requester'
+  | 'no-tls-on-client-operation'
+  | 'no-tls-fields'
+  | 'no-tls-other-operation';
 
 export interface RecordVerdict {
   verdict: Verdict;
@@ -84,4 +91,49 @@ function nonEmptyString(value: unknown): string | undefined {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What an S3 server access-log line says about its transport; `undefined` for fields the line lacks. */
+export interface AccessLogEvidence {
+  operation: string;
+  /** `-` when the line has none (a request from S3 itself has none either). */
+  remoteIp: string;
+  requester: string;
+  cipherSuite?: string;
+  tlsVersion?: string;
+}
+
+/**
+ * Decides an access-log line's verdict. As for CloudTrail, TLS evidence wins, then what is no
+ * client connection at all: lifecycle and replication (`S3.*`), S3 acting for itself (requester
+ * `AmazonS3`), no remote address. Plain HTTP needs the cipher-suite field present and `-` on a
+ * client operation (`REST.*`, `WEBSITE.*`, `BATCH.*`); lines older than that field (2019) cannot
+ * tell. A line that has the cipher suite but not yet the TLS version (2019-2020) is judged by the
+ * cipher suite alone.
+ *
+ * @example
+ * classifyAccessLogVerdict({ operation: 'REST.GET.OBJECT', remoteIp: '203.0.113.9', requester: '-', cipherSuite: '-', tlsVersion: '-' })
+ * // => { verdict: 'http', reason: 'no-tls-on-client-operation' }
+ */
+export function classifyAccessLogVerdict(line: AccessLogEvidence): RecordVerdict {
+  const tlsVersion = presentField(line.tlsVersion);
+  if (presentField(line.cipherSuite)) {
+    return tlsVersion
+      ? { verdict: 'https', reason: 'cipher-suite', tlsVersion }
+      : { verdict: 'https', reason: 'cipher-suite' };
+  }
+  if (tlsVersion) return { verdict: 'https', reason: 'tls-version', tlsVersion };
+  if (line.operation.startsWith('S3.')) return { verdict: 'service', reason: 'service-operation' };
+  if (line.requester === 'AmazonS3') return { verdict: 'service', reason: 'aws-service-requester' };
+  if (line.remoteIp === '-' || line.remoteIp === '') return { verdict: 'service', reason: 'service-source' };
+  if (line.cipherSuite === undefined) return { verdict: 'unknown', reason: 'no-tls-fields' };
+  if (CLIENT_OPERATION.test(line.operation)) return { verdict: 'http', reason: 'no-tls-on-client-operation' };
+  return { verdict: 'unknown', reason: 'no-tls-other-operation' };
+}
+
+const CLIENT_OPERATION = /^(?:REST|WEBSITE|BATCH)\./;
+
+/** An access-log field with a value: present on the line and not `-`. */
+function presentField(value: string | undefined): string | undefined {
+  return value !== undefined && value !== '-' && value.length > 0 ? value : undefined;
 }

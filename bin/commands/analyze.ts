@@ -53,7 +53,7 @@ export const analyze: Command = async (values, paths) => {
     missing = found.missing;
     for (const path of missing) note(`${path}: no such file or directory`);
     if (found.files.length === 0) {
-      note('no .json or .json.gz log files found');
+      note('no log files found (.json, .json.gz, or S3 access-log objects named <prefix>YYYY-mm-DD-HH-MM-SS-<unique>)');
       return missing.length > 0 ? 1 : 0;
     }
     sources = await Promise.all(found.files.map((file) => localLogSource(file)));

@@ -1,8 +1,9 @@
 import type { ClientReport } from '../../lib/clients';
 import { loadClients } from '../../lib/queries';
+import type { EvidenceSource } from '../../lib/tally';
 import { parseTimeWindow } from '../../lib/time-window';
 import { clientFindingLines, clientTable, hygieneTable } from '../format';
-import { type Command, withStore } from '../options';
+import { type Command, parseSourceOption, withStore } from '../options';
 import { print, printJson, usageError } from '../output';
 
 /** `clients --bucket B`: who sent plain HTTP to one bucket; `--hygiene` adds HTTPS clients with TLS-hygiene findings. */
@@ -11,17 +12,23 @@ export const clients: Command = async (values) => {
   if (!bucket) return usageError('clients needs --bucket');
   return withStore(values, async (session) => {
     const window = parseTimeWindow(values.since, values.until, new Date());
-    const rows = await loadClients(session.store, { bucket, window, includeHygiene: values.hygiene });
-    if (values.json) printJson({ bucket, window, clients: rows });
-    else printClients(rows, Boolean(values.hygiene));
+    const { source, clients: rows } = await loadClients(session.store, {
+      bucket,
+      window,
+      includeHygiene: values.hygiene,
+      source: parseSourceOption(values.source),
+    });
+    if (values.json) printJson({ bucket, window, source, clients: rows });
+    else printClients(rows, Boolean(values.hygiene), source);
     return 0;
   });
 };
 
 /** As text: the HTTP clients and their findings; with --hygiene, HTTPS-only clients with findings too. */
-function printClients(rows: readonly ClientReport[], withHygiene: boolean): void {
+function printClients(rows: readonly ClientReport[], withHygiene: boolean, source: EvidenceSource): void {
   const http = rows.filter((c) => c.count > 0);
   print(clientTable(http));
+  if (source === 'access-log') print('(from S3 server access logs)');
   const findings = clientFindingLines(http);
   if (findings.length > 0)
     print(['', 'TLS-hygiene findings of these clients:', ...findings.map((line) => `  ${line}`)].join('\n'));

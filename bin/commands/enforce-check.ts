@@ -2,7 +2,7 @@ import { enforceHttpsPolicy, validateBucketName } from '../../lib/bucket-policy'
 import { latestHourWithData, loadReadinessInputs } from '../../lib/queries';
 import { assessReadiness, DEFAULT_MAX_GAP_HOURS, readinessWindow } from '../../lib/readiness';
 import { readinessText } from '../format';
-import { type Command, parseDays, parseMinTls, parseWholeNumber, withStore } from '../options';
+import { type Command, parseDays, parseMinTls, parseSourceOption, parseWholeNumber, withStore } from '../options';
 import { print, printJson, usageError } from '../output';
 
 /**
@@ -22,7 +22,7 @@ export const enforceCheck: Command = async (values) => {
     new Date(),
   );
   return withStore(values, async (session) => {
-    const inputs = await loadReadinessInputs(session.store, bucket, window);
+    const inputs = await loadReadinessInputs(session.store, bucket, window, parseSourceOption(values.source));
     const lastHourOutsideWindow =
       inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
     const result = assessReadiness({
@@ -37,6 +37,7 @@ export const enforceCheck: Command = async (values) => {
     if (values.json) {
       printJson({
         bucket,
+        source: inputs.report.source,
         verdict: result.verdict,
         reasons: result.reasons,
         ...(policy ? { policy } : {}),
@@ -47,6 +48,8 @@ export const enforceCheck: Command = async (values) => {
       });
     } else {
       print(readinessText(result, policy));
+      // CloudTrail is the default evidence; say so only when the verdict rests on access logs.
+      if (inputs.report.source === 'access-log') print('(judged from S3 server access logs)');
     }
     return result.verdict === 'ready' ? 0 : 1;
   });

@@ -6,7 +6,7 @@ import type { AggregateStore } from '../../lib/store';
 import { parseTimeWindow } from '../../lib/time-window';
 import { bucketTable, csv, findingLines } from '../format';
 import { type HtmlBucket, renderHtmlReport } from '../html-report';
-import { type Command, type Values, withStore } from '../options';
+import { type Command, parseSourceOption, type Values, withStore } from '../options';
 import { note, print, printJson, usageError } from '../output';
 
 const CSV_COLUMNS = [
@@ -22,6 +22,7 @@ const CSV_COLUMNS = [
   'http_private',
   'http_aws',
   'last_http',
+  'source',
 ];
 
 /** `report`: every bucket's counters in the window, worst first, as a table, `--json` or `--csv`; `--html FILE` writes a page too. */
@@ -35,7 +36,11 @@ export const report: Command = async (values) => {
 
 async function printReport(store: AggregateStore, values: Values): Promise<number> {
   const window = parseTimeWindow(values.since, values.until, new Date());
-  const reports = await loadBucketReports(store, { bucket: values.bucket, window });
+  const reports = await loadBucketReports(store, {
+    bucket: values.bucket,
+    window,
+    source: parseSourceOption(values.source),
+  });
   if (values.json) {
     printJson({ window, buckets: reports });
   } else if (values.csv) {
@@ -57,6 +62,7 @@ async function printReport(store: AggregateStore, values: Values): Promise<numbe
             b.httpSources.private,
             b.httpSources.aws,
             b.lastHttpSeen ?? '',
+            b.source,
           ]),
       ),
     );
@@ -71,7 +77,11 @@ async function printReport(store: AggregateStore, values: Values): Promise<numbe
 async function writeHtmlReport(store: AggregateStore, values: Values, file: string): Promise<void> {
   const now = new Date();
   const window = parseTimeWindow(values.since, values.until, now);
-  const loaded = await loadReadinessInputsOfBuckets(store, { bucket: values.bucket, window });
+  const loaded = await loadReadinessInputsOfBuckets(store, {
+    bucket: values.bucket,
+    window,
+    source: parseSourceOption(values.source),
+  });
   const closed = closeWindowOverData(
     window,
     loaded.map((b) => b.report),

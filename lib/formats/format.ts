@@ -1,6 +1,7 @@
 import type { ReadLimits } from '../log-reader';
 import type { S3Request } from '../request';
 import type { SourceClassifier } from '../source';
+import type { EvidenceSource } from '../tally';
 
 /** What a reader saw in one log object, besides the requests it yielded. */
 export interface FormatSummary {
@@ -29,7 +30,8 @@ export interface FormatOptions {
  * implements this and nothing else changes (es-loader keeps one module per format, too).
  */
 export interface LogFormat {
-  readonly name: string;
+  /** Also the evidence source of every tally counted from this format. */
+  readonly name: EvidenceSource;
   /**
    * A stable id from the object's file name, when the format names every log uniquely; the same
    * log then counts once whether the Lambda reads it from S3 or the CLI from a downloaded copy.

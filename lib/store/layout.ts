@@ -7,6 +7,8 @@
  * |--------------------------|------------------------------------------|-------------------------------------------|
  * | `BUCKET#<bucket>`        | `HOUR#<YYYY-MM-DDTHH>`                   | counters of one bucket in one UTC hour     |
  * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DD>#<address>#<id>`     | one HTTP (or TLS-hygiene) client that day  |
+ * | `BUCKET#<bucket>`        | `HOUR#<YYYY-MM-DDTHH>#access-log`        | the same, counted from S3 server access logs |
+ * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DD>#<address>#<id>#access-log` | an access-log client that day |
  * | `BUCKETS`                | `<bucket>`                               | index of buckets, for reports over all     |
  * | `LOG#<log id>`           | `DONE`                                   | a log's ledger entry: claimed, then done   |
  * | `BATCH#<batch id>`       | `INTENT` / `PART#<nnn>` / `APPLIED#<nnnnn>` | a batch commit's intent and progress    |
@@ -15,11 +17,20 @@
  * | `RANGES`                 | `CURRENT` / `<syncToken>`                | AWS ip-ranges.json versions (gzip)         |
  *
  * Hours sort as strings, so "the last 7 days of bucket X" is one Query with
- * `pk = BUCKET#X AND sk BETWEEN HOUR#<from> AND HOUR#<to>`.
+ * `pk = BUCKET#X AND sk BETWEEN HOUR#<from> AND HOUR#<to>~`. Access-log items carry a suffix and
+ * a `source` attribute, so they fall inside the same windows while CloudTrail items keep the keys
+ * and attributes they always had (a table written before access logs reads the same).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { TimeWindow } from '../report';
-import { type ClientDescription, type ClientTally, counter, type HourTally, type Tally } from '../tally';
+import {
+  type ClientDescription,
+  type ClientTally,
+  counter,
+  type EvidenceSource,
+  type HourTally,
+  type Tally,
+} from '../tally';
 
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, AttributeValue>;
@@ -27,6 +38,11 @@ export type Item = Record<string, AttributeValue>;
 const BUCKET_PREFIX = 'BUCKET#';
 const HOUR_PREFIX = 'HOUR#';
 const CLIENT_PREFIX = 'CLIENT#';
+/** Sort-key suffix and `source` value of items counted from S3 server access logs. */
+const ACCESS_LOG: EvidenceSource = 'access-log';
+const ACCESS_LOG_SUFFIX = `#${ACCESS_LOG}`;
+/** Attribute naming an item's evidence source; absent on CloudTrail items, as before access logs. */
+export const SOURCE = 'source';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
@@ -36,7 +52,7 @@ export const SEEN = 'seen';
 export const RANGES_SYNC_TOKENS = 'rangesSyncTokens';
 
 /** Attributes of a tally item that are not counters. */
-const HOUR_ATTRIBUTES = new Set(['pk', 'sk', 'bucket', 'hour', 'day', SEEN, RANGES_SYNC_TOKENS]);
+const HOUR_ATTRIBUTES = new Set(['pk', 'sk', 'bucket', 'hour', 'day', SOURCE, SEEN, RANGES_SYNC_TOKENS]);
 const CLIENT_DESCRIPTION_FIELDS: ReadonlyArray<keyof ClientDescription> = [
   'clientId',
   'address',
@@ -56,8 +72,10 @@ const CLIENT_ATTRIBUTES = new Set<string>([...HOUR_ATTRIBUTES, ...CLIENT_DESCRIP
 export const keys = {
   tally(tally: Tally): Key {
     const pk = BUCKET_PREFIX + tally.bucket;
-    if (tally.kind === 'hour') return { pk, sk: HOUR_PREFIX + tally.hour };
-    return { pk, sk: `${CLIENT_PREFIX}${tally.day}#${tally.client.address}#${tally.client.clientId}` };
+    // An intent stored before access logs existed has tallies without a source: CloudTrail's.
+    const suffix = tally.source === ACCESS_LOG ? ACCESS_LOG_SUFFIX : '';
+    if (tally.kind === 'hour') return { pk, sk: HOUR_PREFIX + tally.hour + suffix };
+    return { pk, sk: `${CLIENT_PREFIX}${tally.day}#${tally.client.address}#${tally.client.clientId}${suffix}` };
   },
   bucketIndex: (bucket: string): Key => ({ pk: 'BUCKETS', sk: bucket }),
   bucketIndexPartition: 'BUCKETS',
@@ -129,6 +147,7 @@ export function tallyUpdate(tally: Tally): {
   if (tally.kind === 'hour' && tally.seen.length > 0) add(SEEN, { NS: [...new Set(tally.seen)].map(String) });
   if (tally.rangesSyncTokens.length > 0) add(RANGES_SYNC_TOKENS, { SS: [...new Set(tally.rangesSyncTokens)] });
   setOnce('bucket', tally.bucket);
+  if (tally.source === ACCESS_LOG) setOnce(SOURCE, ACCESS_LOG);
   if (tally.kind === 'hour') setOnce('hour', tally.hour);
   else {
     setOnce('day', tally.day);
@@ -152,6 +171,7 @@ export function tallyUpdate(tally: Tally): {
 export function hourTallyOf(item: Record<string, unknown>): HourTally {
   return {
     kind: 'hour',
+    source: sourceOf(item),
     bucket: String(item.bucket),
     hour: String(item.hour),
     counters: countersOf(item, HOUR_ATTRIBUTES),
@@ -177,6 +197,7 @@ export function clientTallyOf(item: Record<string, unknown>): ClientTally {
   }
   return {
     kind: 'client',
+    source: sourceOf(item),
     bucket: String(item.bucket),
     day: hourOnlyItem ? String(item.hour).slice(0, 10) : String(item.day),
     client: {
@@ -190,6 +211,10 @@ export function clientTallyOf(item: Record<string, unknown>): ClientTally {
     seen: [],
     rangesSyncTokens: stringsOf(item[RANGES_SYNC_TOKENS]),
   };
+}
+
+function sourceOf(item: Record<string, unknown>): EvidenceSource {
+  return item[SOURCE] === ACCESS_LOG ? ACCESS_LOG : 'cloudtrail';
 }
 
 function countersOf(item: Record<string, unknown>, notCounters: ReadonlySet<string>): Record<string, number> {

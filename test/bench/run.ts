@@ -25,12 +25,18 @@
  *   npm run bench -- --only day       # the day bench alone (also: --day); --only files skips it
  *   npm run bench -- --only day --days 2 --day-seed 7 --day-runs 3 --cli-runs 2 --day-variants naive,cli
  *
+ * Then the access-log bench (access-log.ts): the streaming access-log reader against readFile,
+ * split('\n') and a regular expression per line, on a generated ~100 MB access log.
+ *
+ *   npm run bench -- --only access-log [--access-log-runs 3]
+ *
  * Files are generated once into the temp directory (see measure.ts) and reused. Exit code 1
  * means a variant failed where it must not, or variants disagreed on the counts; missed
  * performance targets are printed, not turned into a failure, as timings on a shared machine vary.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runAccessLogBench } from './access-log';
 import { runDayBench } from './day';
 import { BENCH_DIR, benchFiles, measureInChild, measureJq } from './measure';
 import { disagreements, type FileResults, formatTable, formatTargets } from './report';
@@ -54,6 +60,7 @@ const OPTIONS = {
   'day-runs': { type: 'string', default: '3' },
   'cli-runs': { type: 'string', default: '1' },
   'day-variants': { type: 'string' },
+  'access-log-runs': { type: 'string', default: '3' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -61,10 +68,12 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: OPTIONS });
   const only = values.day ? 'day' : values.only;
-  if (only !== undefined && only !== 'day' && only !== 'files') throw new Error('--only takes day or files');
+  if (only !== undefined && only !== 'day' && only !== 'files' && only !== 'access-log') {
+    throw new Error('--only takes day, files or access-log');
+  }
   let exitCode = 0;
-  if (only !== 'day') exitCode = await runFileBench(values);
-  if (only !== 'files') {
+  if (only === undefined || only === 'files') exitCode = await runFileBench(values);
+  if (only === undefined || only === 'day') {
     const [days, runs, cliRuns] = [values.days, values['day-runs'], values['cli-runs']].map(Number);
     if (![days, runs, cliRuns].every((n) => Number.isSafeInteger(n) && (n as number) >= 1)) {
       throw new Error('--days, --day-runs and --cli-runs take positive integers');
@@ -78,6 +87,11 @@ async function main(): Promise<number> {
       variants: values['day-variants']?.split(','),
     });
     exitCode = Math.max(exitCode, code);
+  }
+  if (only === undefined || only === 'access-log') {
+    const runs = Number(values['access-log-runs']);
+    if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('--access-log-runs takes a positive integer');
+    exitCode = Math.max(exitCode, await runAccessLogBench({ runs }));
   }
   return exitCode;
 }

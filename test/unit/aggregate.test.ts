@@ -257,6 +257,27 @@ describe('Function: parseEventTime', () => {
 });
 
 describe('Class: EventIdSet', () => {
+  it('tells a repeated S3 request id, read in place from a line, apart from every other id', () => {
+    // Prepare
+    const ids = new EventIdSet();
+    const requestIds = Array.from(
+      { length: 3000 },
+      (_, i) => `${i.toString(36).toUpperCase().padStart(6, '0')}7F3EXAMPLE`,
+    );
+    const line = (id: string) => `owner bucket ${id} REST.GET.OBJECT`;
+
+    // Act and assess
+    for (const id of requestIds) expect(ids.addFrom(line(id), 13, 29)).toBe(true);
+    for (const id of requestIds) expect(ids.add(id)).toBe(false);
+    expect(ids.add('3e57427f3example')).toBe(true); // lower case: another id, through the string set
+    expect(ids.add('3e57427f3example')).toBe(false);
+    // A UUID whose words could equal a packed request id's is still another id: slots keep their kind.
+    expect(ids.add('00000000-0000-0000-0000-000000000000')).toBe(true);
+    expect(ids.add('0000000000000000')).toBe(true);
+    expect(ids.add('0000000000000000')).toBe(false);
+    expect(ids.size).toBe(3003);
+  });
+
   it('tells a repeated id, UUID or not, across growth of the table', () => {
     const ids = new EventIdSet();
     const uuids = Array.from(

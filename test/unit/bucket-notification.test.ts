@@ -183,7 +183,31 @@ describe('Function: parseLogObjectsNotification', () => {
 
   it('names the missing property', () => {
     expect(() => parseLogObjectsNotification({ Bucket: 'trail', Id: 'x', QueueArn: 'y', Suffix: '.json.gz' })).toThrow(
-      new InvalidCustomResourceRequestError('ResourceProperties.Prefix must be a non-empty string'),
+      new InvalidCustomResourceRequestError('ResourceProperties.Prefix must be a string'),
     );
+    expect(() => parseLogObjectsNotification({ Id: 'x', QueueArn: 'y', Prefix: '', Suffix: '' })).toThrow(
+      new InvalidCustomResourceRequestError('ResourceProperties.Bucket must be a non-empty string'),
+    );
+  });
+
+  it('filters an access-log entry by its prefix alone: access-log objects have no suffix', () => {
+    // Prepare
+    const wanted = parseLogObjectsNotification({
+      Bucket: 'access',
+      Id: 'x',
+      QueueArn: 'y',
+      Prefix: 'logs/',
+      Suffix: '',
+    });
+
+    // Act
+    const next = withLogObjectsNotification({}, wanted);
+
+    // Assess
+    expect(next.QueueConfigurations?.[0]?.Filter).toEqual({
+      Key: { FilterRules: [{ Name: 'prefix', Value: 'logs/' }] },
+    });
+    const unfiltered = withLogObjectsNotification({}, { ...wanted, prefix: '' });
+    expect(unfiltered.QueueConfigurations?.[0]).not.toHaveProperty('Filter');
   });
 });

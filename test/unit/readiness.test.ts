@@ -20,6 +20,7 @@ const ALL_HOURS = hoursBetween(WINDOW.fromHour, WINDOW.toHour);
 function bucketReport(overrides: Partial<BucketReport> = {}): BucketReport {
   const report: BucketReport = {
     bucket: 'acme-data',
+    source: 'cloudtrail',
     http: 0,
     https: 720,
     service: 12,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeClients } from '../../lib/clients';
-import { compareByRisk, summarizeBucket } from '../../lib/report';
+import { compareByRisk, selectEvidence, summarizeBucket } from '../../lib/report';
 import type { ClientDescription, ClientTally, HourTally } from '../../lib/tally';
 
 const hour = (h: string, counters: Record<string, number>, seen: number[] = []): HourTally => ({
   kind: 'hour',
+  source: 'cloudtrail',
   bucket: 'b',
   hour: h,
   counters,
@@ -17,6 +18,7 @@ const client = (
   options: { client?: Partial<ClientDescription> } = {},
 ): ClientTally => ({
   kind: 'client',
+  source: 'cloudtrail',
   bucket: 'b',
   day,
   client: {
@@ -30,6 +32,50 @@ const client = (
   counters,
   seen: [],
   rangesSyncTokens: [],
+});
+
+describe('Function: selectEvidence', () => {
+  const cloudTrail = [hour('2026-11-20T10', { http: 3, https: 4 })];
+  const accessLog = [{ ...hour('2026-11-20T10', { http: 2, https: 5, service: 1 }), source: 'access-log' as const }];
+  const accessLogClient = {
+    ...client('2026-11-20', { http: 2, http_hour_10: 2 }),
+    source: 'access-log' as const,
+  };
+
+  it('takes CloudTrail where it has records, and sets both sources side by side', () => {
+    const selected = selectEvidence([...accessLog, ...cloudTrail], [accessLogClient]);
+    expect(selected).toEqual({
+      source: 'cloudtrail',
+      hours: cloudTrail,
+      clients: [],
+      bySource: {
+        cloudtrail: { http: 3, https: 4, service: 0, unknown: 0 },
+        'access-log': { http: 2, https: 5, service: 1, unknown: 0 },
+      },
+    });
+  });
+
+  it('takes access logs where CloudTrail has no record, an item of zero counts included', () => {
+    const empty = [hour('2026-11-20T11', { website: 0 })];
+    const selected = selectEvidence([...empty, ...accessLog], [accessLogClient]);
+    expect(selected).toMatchObject({ source: 'access-log', hours: accessLog, clients: [accessLogClient] });
+    expect(selected).not.toHaveProperty('bySource');
+  });
+
+  it('takes the source it is told to, even one without records', () => {
+    expect(selectEvidence([...cloudTrail, ...accessLog], [], 'access-log')).toMatchObject({
+      source: 'access-log',
+      hours: accessLog,
+    });
+    expect(selectEvidence(accessLog, [], 'cloudtrail')).toMatchObject({ source: 'cloudtrail', hours: [] });
+  });
+
+  it('reports a bucket from one source only: the figures are never added', () => {
+    const accessLogSeen = [{ ...accessLog[0], seen: [1763633000] } as HourTally];
+    const report = summarizeBucket('b', [...cloudTrail, ...accessLogSeen]);
+    expect(report).toMatchObject({ source: 'cloudtrail', http: 3, https: 4, service: 0 });
+    expect(report.lastHttpSeen).toBeUndefined();
+  });
 });
 
 describe('Function: summarizeBucket', () => {

@@ -5,6 +5,7 @@ import { addTally, type ClientTally, type HourTally, mergeTallies } from '../../
 
 const hourTally: HourTally = {
   kind: 'hour',
+  source: 'cloudtrail',
   bucket: 'acme-data',
   hour: '2026-11-20T10',
   counters: { http: 2, https: 5, 'reason_no-tls-with-evidence': 2 },
@@ -13,6 +14,7 @@ const hourTally: HourTally = {
 };
 const clientTally: ClientTally = {
   kind: 'client',
+  source: 'cloudtrail',
   bucket: 'acme-data',
   day: '2026-11-20',
   client: {
@@ -87,6 +89,29 @@ describe('Module: store layout', () => {
     });
   });
 
+  it.each([
+    ['hour', { ...hourTally, source: 'access-log' } as HourTally, hourTallyOf],
+    ['client', { ...clientTally, source: 'access-log' } as ClientTally, clientTallyOf],
+  ] as const)(
+    'keeps an access-log %s tally apart from the CloudTrail one, inside the same window',
+    (_kind, tally, read) => {
+      const cloudTrail = tally.kind === 'hour' ? hourTally : clientTally;
+      expect(keys.tally(tally)).not.toEqual(keys.tally(cloudTrail));
+      const hour = tally.kind === 'hour' ? tally.hour : `${tally.day}T10`;
+      const [from, to] = keys.sortKeyRange(tally.kind, { fromHour: hour, toHour: hour });
+      expect(keys.tally(tally).sk >= from && keys.tally(tally).sk <= to).toBe(true);
+      const item = applyToEmptyItem(tallyUpdate(tally));
+      expect(item.source).toBe('access-log');
+      expect(read(item)).toEqual(tally);
+    },
+  );
+
+  it('writes CloudTrail items with the keys and attributes they had before access logs', () => {
+    expect(keys.tally(hourTally).sk).toBe('HOUR#2026-11-20T10');
+    expect(keys.tally(clientTally).sk).toBe('CLIENT#2026-11-20#203.0.113.7#abcdefghijkl');
+    expect(applyToEmptyItem(tallyUpdate(hourTally))).not.toHaveProperty('source');
+  });
+
   it('keeps two clients that share an address in one day apart', () => {
     const other = { ...clientTally, client: { ...clientTally.client, clientId: 'zzzzzzzzzzzz' } };
     expect(keys.tally(other)).not.toEqual(keys.tally(clientTally));
@@ -117,6 +142,10 @@ describe('Function: mergeTallies', () => {
     expect(mergeTallies([[other, clientTally], [hourTally]])).toEqual(
       mergeTallies([[hourTally], [clientTally, other]]),
     );
+  });
+
+  it('never adds tallies of two evidence sources together', () => {
+    expect(mergeTallies([[hourTally], [{ ...hourTally, source: 'access-log' }]])).toHaveLength(2);
   });
 
   it('adds one tally into another of the same identity', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidTriggerError } from '../../lib/errors';
-import { decodeS3EventKey, parseTrigger, skipReason } from '../../lib/trigger';
+import { decodeS3EventKey, parseTrigger, routeLogObject, skipReason } from '../../lib/trigger';
 
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
@@ -39,6 +39,49 @@ describe('Function: skipReason', () => {
     ['AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/x.txt', /not a .json/],
   ])('skips %s', (key, reason) => {
     expect(skipReason(key, 'AWSLogs/')).toMatch(reason);
+  });
+});
+
+describe('Function: routeLogObject', () => {
+  const trailKey =
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_abcdEFGH12345678.json.gz';
+  const locations = { logBucket: 'trail', logPrefix: 'AWSLogs/', accessLogs: { bucket: 'access', prefix: 'logs/' } };
+
+  it.each([
+    ['trail', trailKey, { format: 'cloudtrail' }],
+    ['access', 'logs/2026-11-20-10-05-12-8D41B7C2E9F03A15', { format: 'access-log' }],
+    [
+      'access',
+      'logs/111122223333/us-east-1/acme/2026/11/20/2026-11-20-10-05-12-8D41B7C2E9F03A15',
+      { format: 'access-log' },
+    ],
+    ['access', 'logs/notes.txt', { skip: 'not named like an S3 access-log object' }],
+    [
+      'access',
+      'other/2026-11-20-10-05-12-8D41B7C2E9F03A15',
+      { skip: 'not the configured log bucket "trail or access"' },
+    ],
+    ['elsewhere', trailKey, { skip: 'not the configured log bucket "trail or access"' }],
+  ])('routes s3://%s/%s by configuration and key shape', (bucket, key, expected) => {
+    expect(routeLogObject({ bucket, key }, locations)).toEqual(expected);
+  });
+
+  it('tells the two apart when access logs go to the trail bucket under another prefix', () => {
+    const shared = { ...locations, accessLogs: { bucket: 'trail', prefix: 'access/' } };
+    expect(routeLogObject({ bucket: 'trail', key: 'access/2026-11-20-10-05-12-8D41B7C2E9F03A15' }, shared)).toEqual({
+      format: 'access-log',
+    });
+    expect(routeLogObject({ bucket: 'trail', key: trailKey }, shared)).toEqual({ format: 'cloudtrail' });
+    expect(routeLogObject({ bucket: 'trail', key: 'access/readme' }, shared)).toEqual({
+      skip: 'outside the log prefix "AWSLogs/"',
+    });
+  });
+
+  it('reads no access log when none is configured', () => {
+    const key = 'logs/2026-11-20-10-05-12-8D41B7C2E9F03A15';
+    expect(routeLogObject({ bucket: 'trail', key }, { logBucket: 'trail', logPrefix: '' })).toEqual({
+      skip: 'not under a CloudTrail/ folder',
+    });
   });
 });
 

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadHandlerConfig } from '../../lib/config';
+import { ConfigurationError } from '../../lib/errors';
+
+const BASE = { CLEARTRAIL_TABLE: 'cleartrail-dev', CLEARTRAIL_LOG_BUCKET: 'trail' };
+
+describe('Function: loadHandlerConfig, access logs', () => {
+  it('reads no access logs when their bucket is empty, as the deployment passes it by default', () => {
+    const config = loadHandlerConfig({ ...BASE, CLEARTRAIL_ACCESS_LOG_BUCKET: '', CLEARTRAIL_ACCESS_LOG_PREFIX: '' });
+    expect(config.accessLogs).toBeUndefined();
+  });
+
+  it('reads the access-log bucket and prefix', () => {
+    const config = loadHandlerConfig({
+      ...BASE,
+      CLEARTRAIL_ACCESS_LOG_BUCKET: 'acme-access-logs',
+      CLEARTRAIL_ACCESS_LOG_PREFIX: 'logs-',
+    });
+    expect(config.accessLogs).toEqual({ bucket: 'acme-access-logs', prefix: 'logs-' });
+  });
+
+  it.each([
+    [
+      { CLEARTRAIL_ACCESS_LOG_BUCKET: 'Not_A_Bucket' },
+      'CLEARTRAIL_ACCESS_LOG_BUCKET="Not_A_Bucket" is not an S3 bucket name',
+    ],
+    [
+      { CLEARTRAIL_ACCESS_LOG_PREFIX: 'logs/' },
+      'CLEARTRAIL_ACCESS_LOG_PREFIX="logs/" is set without CLEARTRAIL_ACCESS_LOG_BUCKET',
+    ],
+    [
+      { CLEARTRAIL_ACCESS_LOG_BUCKET: 'acme-access-logs', CLEARTRAIL_ACCESS_LOG_PREFIX: 'logs\n' },
+      'CLEARTRAIL_ACCESS_LOG_PREFIX="logs\\n" is not a usable key prefix',
+    ],
+  ])('names the variable and the bad value: %j', (env, message) => {
+    expect(() => loadHandlerConfig({ ...BASE, ...env })).toThrow(new ConfigurationError(message));
+  });
+});
