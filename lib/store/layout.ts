@@ -7,6 +7,8 @@
  * |--------------------------|------------------------------------------|-------------------------------------------|
  * | `BUCKET#<bucket>`        | `HOUR#<YYYY-MM-DDTHH>`                   | counters of one bucket in one UTC hour     |
  * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DDTHH>#<address>#<id>`  | one HTTP (or TLS-hygiene) client that hour |
+ * | `BUCKET#<bucket>`        | `HTTPCLIENT#<identity>`                  | first-seen marker of a plain-HTTP identity |
+ * | `NEWCLIENTS`             | `<bucket>#<identity>`                    | a new client's alert, until it is sent     |
  * | `BUCKETS`                | `<bucket>`                               | index of buckets, for reports over all     |
  * | `LOG#<log id>`           | `DONE`                                   | a log's ledger entry: claimed, then done   |
  * | `BATCH#<batch id>`       | `INTENT` / `PART#<nnn>` / `APPLIED#<nnnnn>` | a batch commit's intent and progress    |
@@ -18,6 +20,7 @@
  * `pk = BUCKET#X AND sk BETWEEN HOUR#<from> AND HOUR#<to>`.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { HttpClientSighting, NewHttpClient } from '../first-seen';
 import type { TimeWindow } from '../report';
 import type { ClientDescription, ClientTally, HourTally, Tally } from '../tally';
 
@@ -27,6 +30,9 @@ export type Item = Record<string, AttributeValue>;
 const BUCKET_PREFIX = 'BUCKET#';
 const HOUR_PREFIX = 'HOUR#';
 const CLIENT_PREFIX = 'CLIENT#';
+/** Sorts after every `HOUR#` key and shares no prefix with `CLIENT#`: window queries never meet it. */
+const FIRST_SEEN_PREFIX = 'HTTPCLIENT#';
+const ALERTS_PARTITION = 'NEWCLIENTS';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
@@ -83,6 +89,13 @@ export const keys = {
     sk: `APPLIED#${String(chunk).padStart(5, '0')}`,
   }),
   appliedChunkOf: (sk: string): number => Number(sk.slice('APPLIED#'.length)),
+  firstSeen: (bucket: string, identity: string): Key => ({
+    pk: BUCKET_PREFIX + bucket,
+    sk: FIRST_SEEN_PREFIX + identity,
+  }),
+  firstSeenPrefix: FIRST_SEEN_PREFIX,
+  alertsPartition: ALERTS_PARTITION,
+  alert: (bucket: string, identity: string): Key => ({ pk: ALERTS_PARTITION, sk: `${bucket}#${identity}` }),
   sharedClaim: (sharedEventId: string): Key => ({ pk: `SHARED#${sharedEventId}`, sk: 'CLAIM' }),
   failuresPartition: 'FAILURES',
   failure: (logId: string): Key => ({ pk: 'FAILURES', sk: logId }),
@@ -191,4 +204,59 @@ function numbersOf(value: unknown): number[] {
 function stringsOf(value: unknown): string[] {
   const values = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
   return values.filter((v): v is string => typeof v === 'string').sort();
+}
+
+/**
+ * Attributes of a first-seen marker and of its alert besides the client's description: the
+ * batch that recorded it first (and owns its alert), when, and the alert's delivery state.
+ */
+export const FIRST_SEEN = {
+  batch: 'batch',
+  recordedAt: 'recordedAt',
+  notifiedAt: 'notifiedAt',
+  leaseUntil: 'leaseUntil',
+  leasedBy: 'leasedBy',
+} as const;
+const SIGHTING_FIELDS = [
+  'bucket',
+  'identity',
+  'address',
+  'class',
+  'network',
+  'instanceId',
+  'principal',
+  'userAgent',
+  'operation',
+] as const satisfies ReadonlyArray<keyof HttpClientSighting>;
+
+/** A first-seen marker or an alert item for a new client (`key` says which). */
+export function firstSeenItem(key: Key, client: NewHttpClient, extra: Record<string, string | number>): Item {
+  const item: Item = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    [FIRST_SEEN.batch]: { S: client.batchId },
+    firstSeen: { N: String(client.firstSeen) },
+  };
+  for (const field of SIGHTING_FIELDS) {
+    const value = client[field];
+    if (value !== undefined) item[field] = { S: value };
+  }
+  for (const [name, value] of Object.entries(extra))
+    item[name] = typeof value === 'number' ? { N: String(value) } : { S: value };
+  return item;
+}
+
+/** A stored marker or alert as the new client it records, with its delivery state. */
+export function newHttpClientOf(item: Record<string, unknown>): NewHttpClient & { notifiedAt?: string } {
+  const client: Record<string, unknown> = {
+    batchId: String(item[FIRST_SEEN.batch]),
+    firstSeen: Number(item.firstSeen),
+  };
+  for (const field of SIGHTING_FIELDS) {
+    const value = item[field];
+    if (typeof value === 'string' && value.length > 0) client[field] = value;
+  }
+  const notifiedAt = item[FIRST_SEEN.notifiedAt];
+  if (typeof notifiedAt === 'string') client.notifiedAt = notifiedAt;
+  return client as unknown as NewHttpClient & { notifiedAt?: string };
 }

@@ -6,6 +6,7 @@ import type { SharedRequestTallies } from '../aggregate';
 import { mapLimited } from '../concurrency';
 import { CleartrailError } from '../errors';
 import { mergeTallies, type Tally } from '../tally';
+import { type FirstSeenOutcome, recordFirstSeen } from './first-seen';
 import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
 import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type WriteCount } from './table';
 
@@ -52,6 +53,8 @@ export interface BatchOutcome extends WriteCount {
   claimsWon: number;
   /** Cross-account requests whose other copy was counted first. */
   claimsLost: number;
+  /** The batch's plain-HTTP clients that no earlier batch had seen on their bucket (first-seen.ts). */
+  firstSeen: FirstSeenOutcome;
 }
 
 export type CommitResult =
@@ -217,6 +220,7 @@ export class Ledger {
       chunksSkipped: 0,
       claimsWon: 0,
       claimsLost: 0,
+      firstSeen: { owned: [], created: 0, known: 0 },
     };
     const buckets = new Set([
       ...intent.tallies.map((tally) => tally.bucket),
@@ -260,6 +264,13 @@ export class Ledger {
     });
 
     await this.applyShared(batchId, intent.shared, outcome);
+    outcome.firstSeen = await recordFirstSeen(
+      this.table,
+      batchId,
+      [...intent.tallies, ...intent.shared.flatMap((request) => request.tallies)],
+      outcome,
+      this.now(),
+    );
 
     const processedAt = this.now().toISOString();
     await this.table.putAll(
