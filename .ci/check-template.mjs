@@ -5,12 +5,23 @@
 // retention, and the function fed in batches by a queue that the trail bucket notifies through
 // cleartrail's custom resource, with a dead-letter queue behind it.
 //
-//   node .ci/check-template.mjs [.serverless/cloudformation-template-update-stack.json]
+// With `--alerts email` it also expects what `--param="alertEmail=..."` adds: the new-client
+// topic, its email subscription, the NewHttpClients alarm on it, and sns:Publish on that topic
+// only; with `--alerts off` (the default), that none of them would be deployed.
+//
+//   node .ci/check-template.mjs [--alerts off|email] [.serverless/cloudformation-template-update-stack.json]
 //
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
 
-const templatePath = process.argv[2] ?? '.serverless/cloudformation-template-update-stack.json';
+const args = process.argv.slice(2);
+const alertsAt = args.indexOf('--alerts');
+const expectedAlerts = alertsAt >= 0 ? args.splice(alertsAt, 2)[1] : 'off';
+if (!['off', 'email'].includes(expectedAlerts)) {
+  console.error(`check-template: --alerts ${expectedAlerts} is not one of off, email`);
+  process.exit(2);
+}
+const templatePath = args[0] ?? '.serverless/cloudformation-template-update-stack.json';
 let template;
 try {
   template = JSON.parse(readFileSync(templatePath, 'utf8'));
@@ -19,7 +30,25 @@ try {
   process.exit(1);
 }
 
-const resources = template.Resources ?? {};
+const conditions = template.Conditions ?? {};
+/** Evaluates a condition as CloudFormation would; osls has made every parameter a literal by now. */
+function holds(condition) {
+  if (typeof condition === 'string') return holds(conditions[condition]);
+  if (condition === undefined || condition === null) return false;
+  if ('Condition' in condition) return holds(conditions[condition.Condition]);
+  if ('Fn::Not' in condition) return !holds(condition['Fn::Not'][0]);
+  if ('Fn::And' in condition) return condition['Fn::And'].every(holds);
+  if ('Fn::Or' in condition) return condition['Fn::Or'].some(holds);
+  if ('Fn::Equals' in condition) {
+    const [a, b] = condition['Fn::Equals'];
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  throw new Error(`check-template: cannot evaluate condition ${JSON.stringify(condition)}`);
+}
+// Only what a deployment would create: resources whose Condition is false are left out.
+const resources = Object.fromEntries(
+  Object.entries(template.Resources ?? {}).filter(([, r]) => r.Condition === undefined || holds(r.Condition)),
+);
 const problems = [];
 const problem = (message) => problems.push(message);
 
@@ -33,6 +62,11 @@ const QUEUE_POLICY = 'LogObjectsQueuePolicy';
 const NOTIFICATION = 'LogObjectsNotification';
 const NOTIFICATION_FUNCTION = 'LogObjectsNotificationLambdaFunction';
 const NOTIFICATION_ROLE = 'LogObjectsNotificationRole';
+const ALERT_TOPIC = 'AlertTopic';
+const ALERT_SUBSCRIPTION = 'AlertEmailSubscription';
+const ALERT_POLICY = 'AlertPublishPolicy';
+const ALERT_ALARM = 'NewHttpClientsAlarm';
+const ALERT_TOPIC_VARIABLE = 'CLEARTRAIL_ALERT_TOPIC_ARN';
 /** The batching the event source mapping must have (serverless.yml says why these numbers). */
 const BATCH = { size: 20, windowSeconds: 60, maximumConcurrency: 2 };
 
@@ -51,6 +85,10 @@ function render(value) {
       return parts.map(render).join(separator);
     }
     if ('Fn::Sub' in value) return render(Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub']);
+    if ('Fn::If' in value) {
+      const [condition, whenTrue, whenFalse] = value['Fn::If'];
+      return render(holds(condition) ? whenTrue : whenFalse);
+    }
   }
   return JSON.stringify(value);
 }
@@ -173,6 +211,9 @@ if (fn?.Type !== 'AWS::Lambda::Function') {
   }
   for (const [name, value] of Object.entries(variables)) {
     // `sls invoke local` resolves the environment too; an intrinsic there would call CloudFormation.
+    // The alert topic is the exception: serverless.yml's `environment` holds it as a plain string,
+    // and only the deployed template swaps in the created topic, with Fn::If (checked below).
+    if (name === ALERT_TOPIC_VARIABLE && isTopicChoice(value)) continue;
     if (typeof value !== 'string')
       problem(`function: environment ${name} is not a plain string: ${JSON.stringify(value)}`);
   }
@@ -320,12 +361,100 @@ if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
   }
 }
 
+// --- New-client alerts -------------------------------------------------------------------------
+function isTopicChoice(value) {
+  const choice = value?.['Fn::If'];
+  return (
+    Array.isArray(choice) &&
+    choice.length === 3 &&
+    JSON.stringify(choice[1]) === JSON.stringify({ Ref: ALERT_TOPIC }) &&
+    typeof choice[2] === 'string'
+  );
+}
+
+const topicVariable = fn?.Properties?.Environment?.Variables?.[ALERT_TOPIC_VARIABLE];
+const topic = topicVariable === undefined ? '' : render(topicVariable);
+const alertResources = [ALERT_TOPIC, ALERT_SUBSCRIPTION, ALERT_POLICY, ALERT_ALARM].filter((id) => id in resources);
+const snsGrants = Object.keys(resources)
+  .filter((id) => /^AWS::IAM::(Role|Policy|ManagedPolicy)$/.test(resources[id].Type))
+  .flatMap((id) => statementsOf(id).map((statement) => ({ id, statement })))
+  .filter(({ statement }) => list(statement.Action).some((action) => render(action).startsWith('sns:')));
+if (topicVariable === undefined) problem(`function: environment variable ${ALERT_TOPIC_VARIABLE} is missing`);
+if (expectedAlerts === 'off') {
+  if (alertResources.length > 0) problem(`alerts: off, yet ${alertResources.join(', ')} would be deployed`);
+  if (snsGrants.length > 0) problem(`alerts: off, yet ${snsGrants.map(({ id }) => id).join(', ')} grants SNS actions`);
+  if (topic !== '') problem(`alerts: off, yet ${ALERT_TOPIC_VARIABLE} is ${topic}`);
+} else {
+  const topicRef = `\${${ALERT_TOPIC}}`;
+  if (resources[ALERT_TOPIC]?.Type !== 'AWS::SNS::Topic')
+    problem(`alerts: ${ALERT_TOPIC} (AWS::SNS::Topic) is missing`);
+  if (topic !== topicRef) problem(`alerts: ${ALERT_TOPIC_VARIABLE} is ${JSON.stringify(topic)}, expected ${topicRef}`);
+  const subscription = resources[ALERT_SUBSCRIPTION];
+  if (subscription?.Type !== 'AWS::SNS::Subscription') {
+    problem(`alerts: ${ALERT_SUBSCRIPTION} (AWS::SNS::Subscription) is missing`);
+  } else {
+    const p = subscription.Properties;
+    if (p.Protocol !== 'email' || !/^[^@\s]+@[^@\s]+$/.test(p.Endpoint ?? ''))
+      problem(`alerts: subscription is ${p.Protocol} to ${JSON.stringify(p.Endpoint)}, expected an email address`);
+    if (render(p.TopicArn) !== topicRef) problem(`alerts: subscription is to ${render(p.TopicArn)}`);
+  }
+  // sns:Publish on the alert topic, in a policy on processLog's role, and no other SNS right anywhere.
+  const policy = resources[ALERT_POLICY];
+  if (policy?.Type !== 'AWS::IAM::Policy') problem(`alerts: ${ALERT_POLICY} (AWS::IAM::Policy) is missing`);
+  else if (!list(policy.Properties.Roles).some((role) => render(role) === `\${${FUNCTION_ROLE}}`))
+    problem(`alerts: ${ALERT_POLICY} is not attached to ${FUNCTION_ROLE}`);
+  const grants = snsGrants.map(({ id, statement }) => ({
+    id,
+    actions: list(statement.Action).map(render),
+    targets: list(statement.Resource).map(render),
+  }));
+  const exact = grants.filter(
+    ({ id, actions, targets }) =>
+      id === ALERT_POLICY &&
+      actions.length === 1 &&
+      actions[0] === 'sns:Publish' &&
+      targets.length === 1 &&
+      targets[0] === topicRef,
+  );
+  if (exact.length !== 1 || grants.length !== 1)
+    problem(`alerts: SNS rights are ${JSON.stringify(grants)}, expected sns:Publish on ${topicRef} only`);
+  const alarm = resources[ALERT_ALARM];
+  if (alarm?.Type !== 'AWS::CloudWatch::Alarm') {
+    problem(`alerts: ${ALERT_ALARM} (AWS::CloudWatch::Alarm) is missing`);
+  } else {
+    const p = alarm.Properties;
+    const variables = fn?.Properties?.Environment?.Variables ?? {};
+    const expected = {
+      Namespace: variables.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'NewHttpClients',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      if (p[name] !== value)
+        problem(`alerts: alarm ${name} is ${JSON.stringify(p[name])}, expected ${JSON.stringify(value)}`);
+    }
+    // Powertools puts every metric under the service dimension: without it the alarm watches nothing.
+    const dimensions = list(p.Dimensions).map((d) => `${d.Name}=${render(d.Value)}`);
+    if (dimensions.join() !== `service=${variables.POWERTOOLS_SERVICE_NAME}`)
+      problem(
+        `alerts: alarm dimensions are ${dimensions.join() || 'none'}, expected service=${variables.POWERTOOLS_SERVICE_NAME}`,
+      );
+    const actions = list(p.AlarmActions).map(render);
+    if (actions.length !== 1 || actions[0] !== topicRef)
+      problem(`alerts: alarm notifies ${actions.join(', ') || 'nobody'}`);
+  }
+}
+
 // --- Report -----------------------------------------------------------------------------------
 if (problems.length > 0) {
   console.error(`check-template: ${templatePath} has ${problems.length} problem(s):`);
   for (const message of problems) console.error(`  - ${message}`);
   process.exit(1);
 }
-console.log(`check-template: ${templatePath} OK`);
+console.log(`check-template: ${templatePath} OK (alerts ${expectedAlerts})`);
 console.log('IAM statements:');
 console.log(summary.join('\n'));

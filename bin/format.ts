@@ -1,5 +1,6 @@
 import type { BucketPolicy } from '../lib/bucket-policy';
 import type { ClientReport } from '../lib/clients';
+import type { NewHttpClient } from '../lib/first-seen';
 import { describeReason, type ReadinessResult } from '../lib/readiness';
 import type { BucketReport } from '../lib/report';
 
@@ -116,6 +117,37 @@ export function clientTable(clients: readonly ClientReport[]): string {
       c.firstSeen?.replace('.000Z', 'Z') ?? '-',
       c.lastSeen?.replace('.000Z', 'Z') ?? '-',
       c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
+    ]),
+  );
+}
+
+/** Clients first seen in a window (`clients --new`), oldest first. */
+export function newClientTable(clients: ReadonlyArray<NewHttpClient & { notifiedAt?: string }>): string {
+  if (clients.length === 0) return 'No new plain-HTTP clients in this window.';
+  return table(
+    [
+      'first seen',
+      'bucket',
+      'address',
+      'class',
+      'network',
+      'principal',
+      'instance',
+      'user agent',
+      'operation',
+      'alerted',
+    ],
+    clients.map((c) => [
+      new Date(c.firstSeen * 1000).toISOString().replace('.000Z', 'Z'),
+      c.bucket,
+      c.address,
+      c.class,
+      c.network ?? '-',
+      c.principal,
+      c.instanceId ?? '-',
+      truncate(c.userAgent ?? '-', 40),
+      c.operation ?? '-',
+      c.notifiedAt?.replace(/\.\d{3}Z$/, 'Z') ?? '-',
     ]),
   );
 }
