@@ -41,20 +41,26 @@ export function httpIdentity(client: { address: string; network?: string; princi
 
 /**
  * One sighting per bucket and HTTP identity among the client tallies with plain-HTTP requests,
- * described by the earliest (ties: the first in order, so the same tallies give the same
- * sightings). Sorted by bucket, then identity.
+ * described by the earliest (ties: by address and client id), so the same tallies in any order
+ * give the same sightings. Sorted by bucket, then identity.
  */
 export function httpClientSightings(tallies: Iterable<Tally>): HttpClientSighting[] {
-  const sightings = new Map<string, HttpClientSighting>();
+  const sightings = new Map<string, HttpClientSighting & { tieBreak: string }>();
   for (const tally of tallies) {
     if (tally.kind !== 'client' || !((tally.counters.http ?? 0) > 0) || tally.seen.length === 0) continue;
     const client = tally.client;
     const identity = httpIdentity(client);
     const firstSeen = Math.min(...tally.seen);
     const key = `${tally.bucket}\n${identity}`;
+    const tieBreak = `${client.address}\n${client.clientId}`;
     const earlier = sightings.get(key);
-    if (earlier !== undefined && earlier.firstSeen <= firstSeen) continue;
+    if (
+      earlier !== undefined &&
+      (earlier.firstSeen < firstSeen || (earlier.firstSeen === firstSeen && earlier.tieBreak <= tieBreak))
+    )
+      continue;
     sightings.set(key, {
+      tieBreak,
       bucket: tally.bucket,
       identity,
       firstSeen,
@@ -67,7 +73,9 @@ export function httpClientSightings(tallies: Iterable<Tally>): HttpClientSightin
       ...optional('operation', topOperation(tally.counters)),
     });
   }
-  return [...sightings.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sighting]) => sighting);
+  return [...sightings.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { tieBreak: _, ...sighting }]) => sighting);
 }
 
 function topOperation(counters: Record<string, number>): string | undefined {
