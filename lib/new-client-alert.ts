@@ -44,7 +44,7 @@ export function newClientAlertMessage(
   const subject = asciiLine(`cleartrail: ${what} ${where}`).slice(0, MAX_SUBJECT);
 
   const lines = [
-    `cleartrail saw ${what} ${where}: clients that never spoke plain HTTP to that bucket before.`,
+    `cleartrail saw ${what} ${where}: ${sorted.length === 1 ? 'a client that' : 'clients that'} never spoke plain HTTP to that bucket before.`,
     'A bucket policy denying aws:SecureTransport = false would answer them 403.',
     '',
   ];
