@@ -162,6 +162,13 @@ for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteIt
 for (const action of ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes']) {
   requireGrant(`sqs:${action}`, new RegExp(`^\\$\\{${QUEUE}\\.Arn\\}$`), `the ${QUEUE} ARN`);
 }
+// DeleteItem only with a condition that limits it to the new-client alert items.
+for (const statement of statementsOf(FUNCTION_ROLE)) {
+  if (!list(statement.Action).map(render).includes('dynamodb:DeleteItem')) continue;
+  const leadingKeys = statement.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'];
+  if (list(statement.Action).length !== 1 || JSON.stringify(list(leadingKeys)) !== JSON.stringify(['NEWCLIENTS']))
+    problem(`IAM ${FUNCTION_ROLE}: dynamodb:DeleteItem is not limited to the NEWCLIENTS partition`);
+}
 // Nothing sends to a queue any more (no on-failure destination): SQS moves failed messages itself.
 for (const s of functionStatements) {
   if (s.actions.includes('sqs:SendMessage')) problem(`IAM ${FUNCTION_ROLE}: sqs:SendMessage is not needed`);

@@ -6,8 +6,8 @@
  * The put and the alert item go in one transaction, so an alert exists exactly when a marker was
  * won. Replays and resumers of the same batch find the markers carrying their batch id and own
  * them too; every other batch finds them known. Sending is separate (`NewClientAlerts`): an alert
- * is leased, published, then marked sent, so a crash between publish and mark repeats at most
- * that one message, and an alert is never dropped until it was sent or expired.
+ * is leased, published, then deleted with its marker stamped sent, so a crash between publish and
+ * mark repeats at most that one message, and an alert is never dropped until it was sent or expired.
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { CleartrailError } from '../errors';
@@ -167,9 +167,12 @@ export class NewClientAlerts {
       consistent: true,
     });
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
-    return items
-      .filter((item) => item[FIRST_SEEN.notifiedAt] === undefined && !(Number(item[EXPIRES_AT]) <= nowSeconds))
-      .map(newHttpClientOf);
+    return (
+      items
+        // TTL deletes expired items within days, not at once.
+        .filter((item) => !(Number(item[EXPIRES_AT]) <= nowSeconds))
+        .map(newHttpClientOf)
+    );
   }
 
   /** Takes the alerts nobody else holds, for `seconds`; returns those taken. */
@@ -182,13 +185,9 @@ export class NewClientAlerts {
       (alert) => [
         this.alertUpdate(alert, {
           UpdateExpression: 'SET #lease = :until, #holder = :holder',
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(#sent) AND (attribute_not_exists(#lease) OR #lease < :now)',
-          ExpressionAttributeNames: {
-            '#lease': FIRST_SEEN.leaseUntil,
-            '#holder': FIRST_SEEN.leasedBy,
-            '#sent': FIRST_SEEN.notifiedAt,
-          },
+          // attribute_exists: an alert sent (deleted) since it was read is not recreated.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#lease) OR #lease < :now)',
+          ExpressionAttributeNames: { '#lease': FIRST_SEEN.leaseUntil, '#holder': FIRST_SEEN.leasedBy },
           ExpressionAttributeValues: {
             ':until': { N: String(now + seconds) },
             ':holder': { S: holder },
@@ -201,25 +200,26 @@ export class NewClientAlerts {
     return won;
   }
 
-  /** After publishing: the alert is done and its marker says when it went out. */
+  /**
+   * After publishing: the alert item goes (every invocation reads the partition, so sent alerts
+   * must not linger there) and the marker says when it went out.
+   */
   async markSent(alerts: readonly NewHttpClient[], holder: string): Promise<void> {
-    const sentAt = this.now().toISOString();
-    const sent = { ':sent': { S: sentAt } };
+    const sent = { ':sent': { S: this.now().toISOString() } };
     await transactEach(
       this.table,
       'sent new-client alerts',
       alerts,
       (alert) => [
-        this.alertUpdate(alert, {
-          UpdateExpression: 'SET #sent = :sent REMOVE #lease',
-          ConditionExpression: '#holder = :holder',
-          ExpressionAttributeNames: {
-            '#sent': FIRST_SEEN.notifiedAt,
-            '#lease': FIRST_SEEN.leaseUntil,
-            '#holder': FIRST_SEEN.leasedBy,
+        {
+          Delete: {
+            TableName: this.table.name,
+            Key: marshallKey(alertKeyOf(alert)),
+            ConditionExpression: '#holder = :holder',
+            ExpressionAttributeNames: { '#holder': FIRST_SEEN.leasedBy },
+            ExpressionAttributeValues: { ':holder': { S: holder } },
           },
-          ExpressionAttributeValues: { ...sent, ':holder': { S: holder } },
-        }),
+        },
         {
           Update: {
             TableName: this.table.name,
