@@ -8,20 +8,35 @@
 // in the stack; with `--access-log-bucket B [--access-log-prefix P]` (the values the template was
 // packaged with), their trigger, queue policy and least-privilege read must be.
 //
-//   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [TEMPLATE]
+// With `--alerts email` it also expects what `--param="alertEmail=..."` adds: the new-client
+// topic, its email subscription, the NewHttpClients alarm on it, and sns:Publish on that topic
+// only; with `--alerts off` (the default), that none of them would be deployed.
+//
+//   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [--alerts off|email] [TEMPLATE]
 //
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values: options, positionals } = parseArgs({
-  options: { 'access-log-bucket': { type: 'string' }, 'access-log-prefix': { type: 'string', default: '' } },
+  options: {
+    'access-log-bucket': { type: 'string' },
+    'access-log-prefix': { type: 'string', default: '' },
+    alerts: { type: 'string', default: 'off' },
+  },
   allowPositionals: true,
 });
+const expectedAlerts = options.alerts;
+if (!['off', 'email'].includes(expectedAlerts)) {
+  console.error(`check-template: --alerts ${expectedAlerts} is not one of off, email`);
+  process.exit(2);
+}
 const templatePath = positionals[0] ?? '.serverless/cloudformation-template-update-stack.json';
 let template;
+let rawTemplate;
 try {
-  template = resolveConditions(JSON.parse(readFileSync(templatePath, 'utf8')));
+  rawTemplate = JSON.parse(readFileSync(templatePath, 'utf8'));
+  template = resolveConditions(rawTemplate);
 } catch (error) {
   console.error(`check-template: cannot read ${templatePath} (run \`npx sls package\` first): ${error.message}`);
   process.exit(1);
@@ -74,6 +89,22 @@ function resolveConditions(raw) {
 }
 
 const resources = template.Resources ?? {};
+
+const conditions = rawTemplate.Conditions ?? {};
+/** Evaluates a condition as CloudFormation would; osls has made every parameter a literal by now. */
+function holds(condition) {
+  if (typeof condition === 'string') return holds(conditions[condition]);
+  if (condition === undefined || condition === null) return false;
+  if ('Condition' in condition) return holds(conditions[condition.Condition]);
+  if ('Fn::Not' in condition) return !holds(condition['Fn::Not'][0]);
+  if ('Fn::And' in condition) return condition['Fn::And'].every(holds);
+  if ('Fn::Or' in condition) return condition['Fn::Or'].some(holds);
+  if ('Fn::Equals' in condition) {
+    const [a, b] = condition['Fn::Equals'];
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  throw new Error(`check-template: cannot evaluate condition ${JSON.stringify(condition)}`);
+}
 const problems = [];
 const problem = (message) => problems.push(message);
 
@@ -97,6 +128,11 @@ const ACCESS_LOG_OBJECTS = accessLogBucket
       `^arn:\\$\\{AWS::Partition\\}:s3:::${escapeRegExp(accessLogBucket)}/${escapeRegExp(accessLogPrefix)}\\*$`,
     )
   : undefined;
+const ALERT_TOPIC = 'AlertTopic';
+const ALERT_SUBSCRIPTION = 'AlertEmailSubscription';
+const ALERT_POLICY = 'AlertPublishPolicy';
+const ALERT_ALARM = 'NewHttpClientsAlarm';
+const ALERT_TOPIC_VARIABLE = 'CLEARTRAIL_ALERT_TOPIC_ARN';
 /** The batching the event source mapping must have (serverless.yml says why these numbers). */
 const BATCH = { size: 20, windowSeconds: 60, maximumConcurrency: 2 };
 
@@ -115,6 +151,10 @@ function render(value) {
       return parts.map(render).join(separator);
     }
     if ('Fn::Sub' in value) return render(Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub']);
+    if ('Fn::If' in value) {
+      const [condition, whenTrue, whenFalse] = value['Fn::If'];
+      return render(holds(condition) ? whenTrue : whenFalse);
+    }
   }
   return JSON.stringify(value);
 }
@@ -200,6 +240,13 @@ for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteIt
 for (const action of ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes']) {
   requireGrant(`sqs:${action}`, new RegExp(`^\\$\\{${QUEUE}\\.Arn\\}$`), `the ${QUEUE} ARN`);
 }
+// DeleteItem only with a condition that limits it to the new-client alert items.
+for (const statement of statementsOf(FUNCTION_ROLE)) {
+  if (!list(statement.Action).map(render).includes('dynamodb:DeleteItem')) continue;
+  const leadingKeys = statement.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'];
+  if (list(statement.Action).length !== 1 || JSON.stringify(list(leadingKeys)) !== JSON.stringify(['NEWCLIENTS']))
+    problem(`IAM ${FUNCTION_ROLE}: dynamodb:DeleteItem is not limited to the NEWCLIENTS partition`);
+}
 // Nothing sends to a queue any more (no on-failure destination): SQS moves failed messages itself.
 for (const s of functionStatements) {
   if (s.actions.includes('sqs:SendMessage')) problem(`IAM ${FUNCTION_ROLE}: sqs:SendMessage is not needed`);
@@ -249,6 +296,10 @@ if (fn?.Type !== 'AWS::Lambda::Function') {
   }
   for (const [name, value] of Object.entries(variables)) {
     // `sls invoke local` resolves the environment too; an intrinsic there would call CloudFormation.
+    // The alert topic is the exception: serverless.yml's `environment` holds it as a plain string,
+    // and only the deployed template swaps in the created topic, with Fn::If (checked below).
+    const rawValue = rawTemplate.Resources?.[FUNCTION]?.Properties?.Environment?.Variables?.[name];
+    if (name === ALERT_TOPIC_VARIABLE && isTopicChoice(rawValue)) continue;
     if (typeof value !== 'string')
       problem(`function: environment ${name} is not a plain string: ${JSON.stringify(value)}`);
   }
@@ -436,12 +487,100 @@ if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
   }
 }
 
+// --- New-client alerts -------------------------------------------------------------------------
+function isTopicChoice(value) {
+  const choice = value?.['Fn::If'];
+  return (
+    Array.isArray(choice) &&
+    choice.length === 3 &&
+    JSON.stringify(choice[1]) === JSON.stringify({ Ref: ALERT_TOPIC }) &&
+    typeof choice[2] === 'string'
+  );
+}
+
+const topicVariable = fn?.Properties?.Environment?.Variables?.[ALERT_TOPIC_VARIABLE];
+const topic = topicVariable === undefined ? '' : render(topicVariable);
+const alertResources = [ALERT_TOPIC, ALERT_SUBSCRIPTION, ALERT_POLICY, ALERT_ALARM].filter((id) => id in resources);
+const snsGrants = Object.keys(resources)
+  .filter((id) => /^AWS::IAM::(Role|Policy|ManagedPolicy)$/.test(resources[id].Type))
+  .flatMap((id) => statementsOf(id).map((statement) => ({ id, statement })))
+  .filter(({ statement }) => list(statement.Action).some((action) => render(action).startsWith('sns:')));
+if (topicVariable === undefined) problem(`function: environment variable ${ALERT_TOPIC_VARIABLE} is missing`);
+if (expectedAlerts === 'off') {
+  if (alertResources.length > 0) problem(`alerts: off, yet ${alertResources.join(', ')} would be deployed`);
+  if (snsGrants.length > 0) problem(`alerts: off, yet ${snsGrants.map(({ id }) => id).join(', ')} grants SNS actions`);
+  if (topic !== '') problem(`alerts: off, yet ${ALERT_TOPIC_VARIABLE} is ${topic}`);
+} else {
+  const topicRef = `\${${ALERT_TOPIC}}`;
+  if (resources[ALERT_TOPIC]?.Type !== 'AWS::SNS::Topic')
+    problem(`alerts: ${ALERT_TOPIC} (AWS::SNS::Topic) is missing`);
+  if (topic !== topicRef) problem(`alerts: ${ALERT_TOPIC_VARIABLE} is ${JSON.stringify(topic)}, expected ${topicRef}`);
+  const subscription = resources[ALERT_SUBSCRIPTION];
+  if (subscription?.Type !== 'AWS::SNS::Subscription') {
+    problem(`alerts: ${ALERT_SUBSCRIPTION} (AWS::SNS::Subscription) is missing`);
+  } else {
+    const p = subscription.Properties;
+    if (p.Protocol !== 'email' || !/^[^@\s]+@[^@\s]+$/.test(p.Endpoint ?? ''))
+      problem(`alerts: subscription is ${p.Protocol} to ${JSON.stringify(p.Endpoint)}, expected an email address`);
+    if (render(p.TopicArn) !== topicRef) problem(`alerts: subscription is to ${render(p.TopicArn)}`);
+  }
+  // sns:Publish on the alert topic, in a policy on processLog's role, and no other SNS right anywhere.
+  const policy = resources[ALERT_POLICY];
+  if (policy?.Type !== 'AWS::IAM::Policy') problem(`alerts: ${ALERT_POLICY} (AWS::IAM::Policy) is missing`);
+  else if (!list(policy.Properties.Roles).some((role) => render(role) === `\${${FUNCTION_ROLE}}`))
+    problem(`alerts: ${ALERT_POLICY} is not attached to ${FUNCTION_ROLE}`);
+  const grants = snsGrants.map(({ id, statement }) => ({
+    id,
+    actions: list(statement.Action).map(render),
+    targets: list(statement.Resource).map(render),
+  }));
+  const exact = grants.filter(
+    ({ id, actions, targets }) =>
+      id === ALERT_POLICY &&
+      actions.length === 1 &&
+      actions[0] === 'sns:Publish' &&
+      targets.length === 1 &&
+      targets[0] === topicRef,
+  );
+  if (exact.length !== 1 || grants.length !== 1)
+    problem(`alerts: SNS rights are ${JSON.stringify(grants)}, expected sns:Publish on ${topicRef} only`);
+  const alarm = resources[ALERT_ALARM];
+  if (alarm?.Type !== 'AWS::CloudWatch::Alarm') {
+    problem(`alerts: ${ALERT_ALARM} (AWS::CloudWatch::Alarm) is missing`);
+  } else {
+    const p = alarm.Properties;
+    const variables = fn?.Properties?.Environment?.Variables ?? {};
+    const expected = {
+      Namespace: variables.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'NewHttpClients',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      if (p[name] !== value)
+        problem(`alerts: alarm ${name} is ${JSON.stringify(p[name])}, expected ${JSON.stringify(value)}`);
+    }
+    // Powertools puts every metric under the service dimension: without it the alarm watches nothing.
+    const dimensions = list(p.Dimensions).map((d) => `${d.Name}=${render(d.Value)}`);
+    if (dimensions.join() !== `service=${variables.POWERTOOLS_SERVICE_NAME}`)
+      problem(
+        `alerts: alarm dimensions are ${dimensions.join() || 'none'}, expected service=${variables.POWERTOOLS_SERVICE_NAME}`,
+      );
+    const actions = list(p.AlarmActions).map(render);
+    if (actions.length !== 1 || actions[0] !== topicRef)
+      problem(`alerts: alarm notifies ${actions.join(', ') || 'nobody'}`);
+  }
+}
+
 // --- Report -----------------------------------------------------------------------------------
 if (problems.length > 0) {
   console.error(`check-template: ${templatePath} has ${problems.length} problem(s):`);
   for (const message of problems) console.error(`  - ${message}`);
   process.exit(1);
 }
-console.log(`check-template: ${templatePath} OK`);
+console.log(`check-template: ${templatePath} OK (alerts ${expectedAlerts})`);
 console.log('IAM statements:');
 console.log(summary.join('\n'));

@@ -23,6 +23,7 @@ Usage:
   cleartrail report    [--json | --csv] [--bucket B] [--since T] [--until T] [--html FILE] [--source S]
                        [store options]
   cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [--source S] [store options]
+  cleartrail clients   --new [--bucket B] [--since T] [--until T] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
                        [--max-gap-hours 24] [--json] [--source S] [store options]
   cleartrail failures  [--json] [store options]
@@ -49,6 +50,8 @@ PATH is a .json or .json.gz CloudTrail file, an S3 server access-log object, or 
   has CloudTrail records in the window, else from S3 server access logs; the output says which.
 report --html FILE also writes a self-contained HTML page (charts, verdicts, clients).
 clients --hygiene also lists HTTPS clients with TLS-hygiene findings (TLS < 1.2, SigV2).
+clients --new lists the clients whose plain HTTP to a bucket was first seen in the window (from
+  that address, or named network, with that principal), on every bucket unless --bucket is given.
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.

@@ -1,5 +1,6 @@
 import type { BucketPolicy } from '../lib/bucket-policy';
 import type { ClientReport } from '../lib/clients';
+import type { NewHttpClient } from '../lib/first-seen';
 import { describeReason, type ReadinessResult } from '../lib/readiness';
 import type { BucketReport } from '../lib/report';
 
@@ -133,6 +134,37 @@ export function clientTable(clients: readonly ClientReport[]): string {
 /** A UTC hour `YYYY-MM-DDTHH` as `YYYY-MM-DDTHH:00Z`, or `-`. */
 function hourText(hour: string | undefined): string {
   return hour ? `${hour}:00Z` : '-';
+}
+
+/** Clients first seen in a window (`clients --new`), oldest first. */
+export function newClientTable(clients: ReadonlyArray<NewHttpClient & { notifiedAt?: string }>): string {
+  if (clients.length === 0) return 'No new plain-HTTP clients in this window.';
+  return table(
+    [
+      'first seen',
+      'bucket',
+      'address',
+      'class',
+      'network',
+      'principal',
+      'instance',
+      'user agent',
+      'operation',
+      'alerted',
+    ],
+    clients.map((c) => [
+      new Date(c.firstSeen * 1000).toISOString().replace('.000Z', 'Z'),
+      c.bucket,
+      c.address,
+      c.class,
+      c.network ?? '-',
+      c.principal,
+      c.instanceId ?? '-',
+      truncate(c.userAgent ?? '-', 40),
+      c.operation ?? '-',
+      c.notifiedAt?.replace(/\.\d{3}Z$/, 'Z') ?? '-',
+    ]),
+  );
 }
 
 function truncate(value: string, length: number): string {

@@ -20,6 +20,7 @@ export const OPTIONS = {
   networks: { type: 'string' },
   'all-failed': { type: 'boolean' },
   hygiene: { type: 'boolean' },
+  new: { type: 'boolean' },
   days: { type: 'string' },
   'min-tls': { type: 'string' },
   'max-gap-hours': { type: 'string' },

@@ -3,7 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
+import { snsAlertTopic } from '../lib/alert-topic';
 import { createS3Client } from '../lib/aws-clients';
 import { loadHandlerConfig } from '../lib/config';
 import { handleTrigger, type InvocationContext } from '../lib/invocation';
@@ -37,6 +39,15 @@ function invocationContext(): InvocationContext {
     ...(config.accessLogs ? { accessLogs: config.accessLogs } : {}),
     log: logger,
     metrics: { addMetric: (name, _unit, value) => metrics.addMetric(name, MetricUnit.Count, value) },
+    ...(config.alertTopicArn
+      ? {
+          alerts: {
+            topic: snsAlertTopic(new SNSClient({}), config.alertTopicArn),
+            table: config.tableName,
+            region: process.env.AWS_REGION,
+          },
+        }
+      : {}),
   };
   context = built;
   return built;

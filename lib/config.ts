@@ -14,6 +14,8 @@ export interface HandlerConfig {
   limits: ReadLimits;
   /** Path-style S3 addressing, for S3-compatible endpoints such as s3rver in local runs. */
   s3ForcePathStyle: boolean;
+  /** The SNS topic that new plain-HTTP clients are announced on; none when alerts are off. */
+  alertTopicArn?: string;
 }
 
 /** The target bucket and prefix of S3 server access logging. */
@@ -25,6 +27,8 @@ export interface AccessLogLocation {
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MIB = 1024 * 1024;
+/** A standard topic: a FIFO one (`.fifo`) would need a message group the alert does not have. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /**
  * Reads the handler's environment. Every error names the variable and the bad value, so a
@@ -40,6 +44,10 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     throw invalid('CLEARTRAIL_LOG_PREFIX', logPrefix, 'must be empty or end with "/"');
   }
   const accessLogs = accessLogLocation(env);
+  const alertTopicArn = env.CLEARTRAIL_ALERT_TOPIC_ARN?.trim() || undefined;
+  if (alertTopicArn !== undefined && !SNS_TOPIC_ARN.test(alertTopicArn)) {
+    throw invalid('CLEARTRAIL_ALERT_TOPIC_ARN', alertTopicArn, 'is not the ARN of a standard SNS topic');
+  }
   return {
     tableName,
     logBucket,
@@ -47,6 +55,7 @@ export function loadHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     ...(accessLogs ? { accessLogs } : {}),
     networks: namedNetworks(env, 'CLEARTRAIL_NETWORKS'),
     s3ForcePathStyle: booleanFlag(env, 'CLEARTRAIL_S3_FORCE_PATH_STYLE'),
+    ...(alertTopicArn !== undefined ? { alertTopicArn } : {}),
     limits: {
       maxDecompressedBytes:
         positiveInteger(env, 'CLEARTRAIL_MAX_DECOMPRESSED_MB', DEFAULT_READ_LIMITS.maxDecompressedBytes / MIB) * MIB,

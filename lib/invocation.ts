@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartrailError, failureCode, PermanentLogError, retryDecision } from './errors';
 import { formatNamed } from './formats';
 import { s3LogSource } from './log-object';
+import { type AlertTopic, sendNewClientAlerts } from './new-client-alert';
 import { type CountingContext, type CountResult, countBatch } from './pipeline';
 import { type LogLocations, type LogObjectRef, routeLogObject, type Trigger } from './trigger';
 
@@ -20,6 +21,8 @@ export interface InvocationContext extends LogLocations {
   s3: S3Client;
   log: Log;
   metrics: MetricSink;
+  /** Where new plain-HTTP clients are announced; without it they are only recorded (`clients --new`). */
+  alerts?: { topic: AlertTopic; table: string; region?: string };
 }
 
 export interface BatchOperationsResponse {
@@ -52,6 +55,25 @@ export interface SqsBatchResponse {
  *   the on-failure destination). Counted files are skipped on the retry, so it is safe.
  */
 export async function handleTrigger(
+  trigger: Trigger,
+  context: InvocationContext,
+): Promise<BatchOperationsResponse | SqsBatchResponse | { counted: number; skipped: number; failed: number }> {
+  try {
+    return await answerTrigger(trigger, context);
+  } finally {
+    // After the counts are committed, and even when some were not: alerts of earlier batches wait.
+    if (context.alerts) {
+      await sendNewClientAlerts({
+        store: context.counting.store,
+        ...context.alerts,
+        log: context.log,
+        metrics: context.metrics,
+      });
+    }
+  }
+}
+
+async function answerTrigger(
   trigger: Trigger,
   context: InvocationContext,
 ): Promise<BatchOperationsResponse | SqsBatchResponse | { counted: number; skipped: number; failed: number }> {
@@ -211,13 +233,17 @@ async function countObjects(
     const result = results[position] as CountResult;
     outcomes[index] = result;
     logOutcome(object, result, context);
-    if (result.status === 'counted' && !batches.has(result.store.batchId)) {
+    if ((result.status === 'counted' || result.status === 'completed') && !batches.has(result.store.batchId)) {
       batches.add(result.store.batchId);
-      context.log.info('batch committed', {
+      // Counted where the marker was won, so a batch and its resumers count each client once.
+      if (result.store.firstSeen.created > 0)
+        context.metrics.addMetric('NewHttpClients', 'Count', result.store.firstSeen.created);
+      context.log.info(result.status === 'counted' ? 'batch committed' : 'interrupted batch completed', {
         batchId: result.store.batchId,
         chunks: result.store.chunks,
         chunksSkipped: result.store.chunksSkipped,
         claimsLost: result.store.claimsLost,
+        newHttpClients: result.store.firstSeen.created,
         writeUnits: result.store.writeUnits,
         itemWrites: result.store.transactionalWrites + result.store.plainWrites,
       });

@@ -40,7 +40,7 @@ export type CountResult =
   | { status: 'counted'; log: LogIdentity; summary: FoldedLog['summary']; read: FormatSummary; store: BatchOutcome }
   | { status: 'already-counted'; log: LogIdentity }
   /** An earlier attempt had claimed the log and stopped; this call finished counting it from that attempt's intent. */
-  | { status: 'completed'; log: LogIdentity; batchId: string }
+  | { status: 'completed'; log: LogIdentity; batchId: string; store: BatchOutcome }
   | { status: 'failed'; log: LogIdentity; error: PermanentLogError };
 
 export interface CountBatchOptions {
@@ -95,17 +95,19 @@ export async function countBatch(
   // state was read; those leave the batch, so the rounds end.
   while (pending.length > 0) {
     const states = await context.store.ledger.states(pending.map((log) => log.id));
-    const unfinished = new Set<string>();
+    const unfinished = new Map<string, LogSource[]>();
     const fresh: LogSource[] = [];
     for (const log of pending) {
       const state = states.get(log.id);
       if (state?.state === 'new') fresh.push(log);
-      else if (state?.state === 'claimed') {
-        unfinished.add(state.batchId);
-        results.set(log, { status: 'completed', log: identity(log), batchId: state.batchId });
-      } else results.set(log, { status: 'already-counted', log: identity(log) });
+      else if (state?.state === 'claimed')
+        unfinished.set(state.batchId, [...(unfinished.get(state.batchId) ?? []), log]);
+      else results.set(log, { status: 'already-counted', log: identity(log) });
     }
-    for (const batchId of unfinished) await context.store.ledger.resume(batchId);
+    for (const [batchId, claimed] of unfinished) {
+      const store = await context.store.ledger.resume(batchId);
+      for (const log of claimed) results.set(log, { status: 'completed', log: identity(log), batchId, store });
+    }
 
     for (const log of fresh) {
       if (folded.has(log.id)) continue;

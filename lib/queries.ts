@@ -1,5 +1,6 @@
 import { NO_BUCKET } from './bucket';
 import { type ClientReport, summarizeClients } from './clients';
+import type { NewHttpClient } from './first-seen';
 import { type BucketReport, selectEvidence, summarizeBucket, type TimeWindow } from './report';
 import type { AggregateStore } from './store';
 import { counter, type EvidenceSource, type HourTally } from './tally';
@@ -38,6 +39,21 @@ export async function loadClients(
     source: evidence.source,
     clients: summarizeClients(evidence.clients, { window: options.window, includeHygiene: options.includeHygiene }),
   };
+}
+
+/**
+ * The plain-HTTP clients first seen in the window, on one bucket or on every bucket in the
+ * index, oldest first: one Query per bucket. `notifiedAt` says when the Lambda's alert went out.
+ */
+export async function loadNewHttpClients(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow },
+): Promise<Array<NewHttpClient & { notifiedAt?: string }>> {
+  const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
+  const found = await Promise.all(buckets.map((bucket) => store.newHttpClients(bucket, options.window)));
+  return found
+    .flat()
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }
 
 /** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */

@@ -1,15 +1,19 @@
 import type { ClientReport } from '../../lib/clients';
-import { loadClients } from '../../lib/queries';
+import { loadClients, loadNewHttpClients } from '../../lib/queries';
 import type { EvidenceSource } from '../../lib/tally';
 import { parseTimeWindow } from '../../lib/time-window';
-import { clientFindingLines, clientTable, hygieneTable } from '../format';
-import { type Command, parseSourceOption, withStore } from '../options';
+import { clientFindingLines, clientTable, hygieneTable, newClientTable } from '../format';
+import { type Command, parseSourceOption, type Values, withStore } from '../options';
 import { print, printJson, usageError } from '../output';
 
-/** `clients --bucket B`: who sent plain HTTP to one bucket; `--hygiene` adds HTTPS clients with TLS-hygiene findings. */
+/**
+ * `clients --bucket B`: who sent plain HTTP to one bucket; `--hygiene` adds HTTPS clients with
+ * TLS-hygiene findings. `clients --new [--bucket B]`: the clients first seen in the window.
+ */
 export const clients: Command = async (values) => {
+  if (values.new) return newClients(values);
   const bucket = values.bucket;
-  if (!bucket) return usageError('clients needs --bucket');
+  if (!bucket) return usageError('clients needs --bucket (or --new)');
   return withStore(values, async (session) => {
     const window = parseTimeWindow(values.since, values.until, new Date());
     const { source, clients: rows } = await loadClients(session.store, {
@@ -34,4 +38,16 @@ function printClients(rows: readonly ClientReport[], withHygiene: boolean, sourc
     print(['', 'TLS-hygiene findings of these clients:', ...findings.map((line) => `  ${line}`)].join('\n'));
   if (withHygiene)
     print(['', 'HTTPS clients with TLS-hygiene findings:', hygieneTable(rows.filter((c) => c.count === 0))].join('\n'));
+}
+
+/** `clients --new`: plain-HTTP clients whose identity on a bucket was first seen in the window. */
+async function newClients(values: Values): Promise<number> {
+  if (values.hygiene) return usageError('clients --new lists plain-HTTP clients only; drop --hygiene');
+  return withStore(values, async (session) => {
+    const window = parseTimeWindow(values.since, values.until, new Date());
+    const found = await loadNewHttpClients(session.store, { bucket: values.bucket, window });
+    if (values.json) printJson({ ...(values.bucket ? { bucket: values.bucket } : {}), window, newClients: found });
+    else print(newClientTable(found));
+    return 0;
+  });
 }

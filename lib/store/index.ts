@@ -1,14 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { NewHttpClient } from '../first-seen';
 import type { TimeWindow } from '../report';
 import type { RetryPolicy } from '../retry';
 import type { ClientTally, HourTally } from '../tally';
 import { FailureLog, type FailureRecord } from './failures';
+import { NewClientAlerts } from './first-seen';
 import { Ledger, type LedgerOptions } from './ledger';
 import { RangesStore } from './ranges';
 import { Table } from './table';
 import { TallyReader } from './tallies';
 
 export type { FailureRecord } from './failures';
+export type { FirstSeenOutcome, NewClientAlerts } from './first-seen';
 export {
   type BatchOutcome,
   type BatchPlan,
@@ -30,6 +33,8 @@ export interface StoreOptions extends LedgerOptions {
  */
 export class AggregateStore {
   readonly ledger: Ledger;
+  /** The alerts that new plain-HTTP clients owe, for the publisher. */
+  readonly alerts: NewClientAlerts;
   private readonly tallies: TallyReader;
   private readonly failures: FailureLog;
   private readonly ranges: RangesStore;
@@ -44,6 +49,7 @@ export class AggregateStore {
     this.tallies = new TallyReader(table);
     this.failures = new FailureLog(table);
     this.ranges = new RangesStore(table, options.now ?? (() => new Date()));
+    this.alerts = new NewClientAlerts(table, options.now ?? (() => new Date()));
   }
 
   listBuckets(): Promise<string[]> {
@@ -54,6 +60,10 @@ export class AggregateStore {
   }
   clientTallies(bucket: string, window: TimeWindow): Promise<ClientTally[]> {
     return this.tallies.clients(bucket, window);
+  }
+  /** Clients whose plain HTTP to the bucket was first seen in the window, oldest first. */
+  newHttpClients(bucket: string, window: TimeWindow): Promise<Array<NewHttpClient & { notifiedAt?: string }>> {
+    return this.alerts.firstSeenIn(bucket, window);
   }
   recordFailure(failure: FailureRecord): Promise<void> {
     return this.failures.record(failure);

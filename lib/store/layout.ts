@@ -9,8 +9,10 @@
  * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DD>#<address>#<id>`     | one HTTP (or TLS-hygiene) client that day  |
  * | `BUCKET#<bucket>`        | `HOUR#<YYYY-MM-DDTHH>#access-log`        | the same, counted from S3 server access logs |
  * | `BUCKET#<bucket>`        | `CLIENT#<YYYY-MM-DD>#<address>#<id>#access-log` | an access-log client that day |
+ * | `BUCKET#<bucket>`        | `HTTPCLIENT#<identity>`                  | first-seen marker of a plain-HTTP identity |
+ * | `NEWCLIENTS`             | `<bucket>#<identity>`                    | a new client's alert, until it is sent     |
  * | `BUCKETS`                | `<bucket>`                               | index of buckets, for reports over all     |
- * | `LOG#<log id>`           | `DONE`                                   | a log's ledger entry: claimed, then done   |
+ * | `LOG#<log id>`           | `DONE`                                   | a log claimed by a batch: done when it is  |
  * | `BATCH#<batch id>`       | `INTENT` / `PART#<nnn>` / `APPLIED#<nnnnn>` | a batch commit's intent and progress    |
  * | `SHARED#<sharedEventID>` | `CLAIM`                                  | which copy of a cross-account event counted |
  * | `FAILURES`               | `<log id>`                               | log files that failed permanently          |
@@ -22,6 +24,7 @@
  * and attributes they always had (a table written before access logs reads the same).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { HttpClientSighting, NewHttpClient } from '../first-seen';
 import type { TimeWindow } from '../report';
 import {
   type ClientDescription,
@@ -43,6 +46,9 @@ const ACCESS_LOG: EvidenceSource = 'access-log';
 const ACCESS_LOG_SUFFIX = `#${ACCESS_LOG}`;
 /** Attribute naming an item's evidence source; absent on CloudTrail items, as before access logs. */
 export const SOURCE = 'source';
+/** Sorts after every `HOUR#` key and shares no prefix with `CLIENT#`: window queries never meet it. */
+const FIRST_SEEN_PREFIX = 'HTTPCLIENT#';
+const ALERTS_PARTITION = 'NEWCLIENTS';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
@@ -108,6 +114,13 @@ export const keys = {
     sk: `APPLIED#${String(chunk).padStart(5, '0')}`,
   }),
   appliedChunkOf: (sk: string): number => Number(sk.slice('APPLIED#'.length)),
+  firstSeen: (bucket: string, identity: string): Key => ({
+    pk: BUCKET_PREFIX + bucket,
+    sk: FIRST_SEEN_PREFIX + identity,
+  }),
+  firstSeenPrefix: FIRST_SEEN_PREFIX,
+  alertsPartition: ALERTS_PARTITION,
+  alert: (bucket: string, identity: string): Key => ({ pk: ALERTS_PARTITION, sk: `${bucket}#${identity}` }),
   sharedClaim: (sharedEventId: string): Key => ({ pk: `SHARED#${sharedEventId}`, sk: 'CLAIM' }),
   failuresPartition: 'FAILURES',
   failure: (logId: string): Key => ({ pk: 'FAILURES', sk: logId }),
@@ -233,4 +246,59 @@ function numbersOf(value: unknown): number[] {
 function stringsOf(value: unknown): string[] {
   const values = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
   return values.filter((v): v is string => typeof v === 'string').sort();
+}
+
+/**
+ * Attributes of a first-seen marker and of its alert besides the client's description: the
+ * batch that recorded it first (and owns its alert), when, and the alert's delivery state.
+ */
+export const FIRST_SEEN = {
+  batch: 'batch',
+  recordedAt: 'recordedAt',
+  notifiedAt: 'notifiedAt',
+  leaseUntil: 'leaseUntil',
+  leasedBy: 'leasedBy',
+} as const;
+const SIGHTING_FIELDS = [
+  'bucket',
+  'identity',
+  'address',
+  'class',
+  'network',
+  'instanceId',
+  'principal',
+  'userAgent',
+  'operation',
+] as const satisfies ReadonlyArray<keyof HttpClientSighting>;
+
+/** A first-seen marker or an alert item for a new client (`key` says which). */
+export function firstSeenItem(key: Key, client: NewHttpClient, extra: Record<string, string | number>): Item {
+  const item: Item = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    [FIRST_SEEN.batch]: { S: client.batchId },
+    firstSeen: { N: String(client.firstSeen) },
+  };
+  for (const field of SIGHTING_FIELDS) {
+    const value = client[field];
+    if (value !== undefined) item[field] = { S: value };
+  }
+  for (const [name, value] of Object.entries(extra))
+    item[name] = typeof value === 'number' ? { N: String(value) } : { S: value };
+  return item;
+}
+
+/** A stored marker or alert as the new client it records, with its delivery state. */
+export function newHttpClientOf(item: Record<string, unknown>): NewHttpClient & { notifiedAt?: string } {
+  const client: Record<string, unknown> = {
+    batchId: String(item[FIRST_SEEN.batch]),
+    firstSeen: Number(item.firstSeen),
+  };
+  for (const field of SIGHTING_FIELDS) {
+    const value = item[field];
+    if (typeof value === 'string' && value.length > 0) client[field] = value;
+  }
+  const notifiedAt = item[FIRST_SEEN.notifiedAt];
+  if (typeof notifiedAt === 'string') client.notifiedAt = notifiedAt;
+  return client as unknown as NewHttpClient & { notifiedAt?: string };
 }

@@ -5,7 +5,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SharedRequestTallies } from '../aggregate';
 import { mapLimited } from '../concurrency';
 import { CleartrailError } from '../errors';
-import { mergeTallies, type Tally } from '../tally';
+import { counter, mergeTallies, type Tally } from '../tally';
+import { type FirstSeenOutcome, recordFirstSeen } from './first-seen';
 import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
 import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type WriteCount } from './table';
 
@@ -52,6 +53,8 @@ export interface BatchOutcome extends WriteCount {
   claimsWon: number;
   /** Cross-account requests whose other copy was counted first. */
   claimsLost: number;
+  /** The batch's plain-HTTP clients that no earlier batch had seen on their bucket (first-seen.ts). */
+  firstSeen: FirstSeenOutcome;
 }
 
 export type CommitResult =
@@ -241,7 +244,12 @@ export class Ledger {
     ) {
       throw new CleartrailError(`batch ${batchId}: its stored intent is incomplete or altered`, { retryable: false });
     }
-    return JSON.parse(gunzipSync(payload).toString('utf8')) as StoredIntent;
+    const intent = JSON.parse(gunzipSync(payload).toString('utf8')) as StoredIntent;
+    return {
+      ...intent,
+      tallies: intent.tallies.map(tallyOfOlderIntent),
+      shared: intent.shared.map((request) => ({ ...request, tallies: request.tallies.map(tallyOfOlderIntent) })),
+    };
   }
 
   /** Steps 3 and 4: idempotent, so the committer and any number of resumers may run it at once. */
@@ -253,6 +261,7 @@ export class Ledger {
       chunksSkipped: 0,
       claimsWon: 0,
       claimsLost: 0,
+      firstSeen: { owned: [], created: 0, known: 0 },
     };
     const buckets = new Set([
       ...intent.tallies.map((tally) => tally.bucket),
@@ -296,6 +305,13 @@ export class Ledger {
     });
 
     await this.applyShared(batchId, intent.shared, outcome);
+    outcome.firstSeen = await recordFirstSeen(
+      this.table,
+      batchId,
+      [...intent.tallies, ...intent.shared.flatMap((request) => request.tallies)],
+      outcome,
+      this.now(),
+    );
 
     // One write marks every log of the batch done, where a put per log was the slowest part of
     // a commit on DynamoDB Local's disk store (README, Performance).
@@ -358,6 +374,24 @@ export class Ledger {
   private expiry(seconds: number): number {
     return Math.floor(this.now().getTime() / 1000) + seconds;
   }
+}
+
+/**
+ * A tally as an intent stored by an earlier version holds it: client tallies were per hour then.
+ * Such a tally becomes the day tally it would be now, so that a batch claimed before an upgrade
+ * still completes (the HTTP of its hour counted in that hour).
+ */
+function tallyOfOlderIntent(tally: Tally): Tally {
+  if (tally.kind !== 'client' || tally.day !== undefined) return tally;
+  const hour = (tally as unknown as { hour: string }).hour;
+  const http = tally.counters[counter.verdict('http')];
+  return {
+    ...tally,
+    day: hour.slice(0, 10),
+    counters:
+      http === undefined ? tally.counters : { ...tally.counters, [counter.httpInHour(hour.slice(11, 13))]: http },
+    seen: tally.seen ?? [],
+  };
 }
 
 function updateConditionFailed(batchId: string): CleartrailError {

@@ -141,6 +141,11 @@ describe('CLI: --table against a deployed-style table', () => {
     );
     const clients = await runCli(['clients', '--json', '--bucket', 'acme-logs', ...store], cwd);
     const dataClients = await runCli(['clients', '--json', '--bucket', 'acme-data', ...store], cwd);
+    const newSinceTen = await runCli(
+      ['clients', '--new', '--json', '--bucket', 'acme-data', '--since', '2025-03-10T10:00Z', ...store],
+      cwd,
+    );
+    const newEverywhere = await runCli(['clients', '--new', ...store], cwd);
 
     // Assess
     expect(analyze.code).toBe(0);
@@ -180,6 +185,28 @@ describe('CLI: --table against a deployed-style table', () => {
     expect(
       JSON.parse(analyze.stdout).buckets.find((b: { bucket: string }) => b.bucket === 'acme-data').httpNetworks,
     ).toEqual({ office: 3 });
+    // First seen from 10:00 on: the office (alice's two user agents, one identity) was first seen at 09:07.
+    expect(newSinceTen.code).toBe(0);
+    expect(
+      JSON.parse(newSinceTen.stdout).newClients.map(
+        (c: { address: string; principal: string; firstSeen: number; operation: string }) => [
+          new Date(c.firstSeen * 1000).toISOString(),
+          c.address,
+          c.principal,
+          c.operation,
+        ],
+      ),
+    ).toEqual([
+      ['2025-03-10T10:04:40.000Z', '81.2.69.142', 'arn:aws:iam::111122223333:user/legacy-backup', 'GetObject'],
+      ['2025-03-10T10:11:03.000Z', '2a02:8108:1140:7a00::5', 'arn:aws:iam::111122223333:user/alice', 'GetObject'],
+      ['2025-03-10T10:13:27.000Z', '52.216.169.10', 'arn:aws:iam::111122223333:user/batch-uploader', 'GetObject'],
+      ['2025-03-10T11:02:19.000Z', '198.51.100.77', 'arn:aws:iam::444455556666:user/partner-sync', 'GetObject'],
+    ]);
+    const everywhere = newEverywhere.stdout.trimEnd().split('\n');
+    expect(everywhere[0]).toMatch(/^first seen\s+bucket\s+address\s+class\s+network\s+principal/);
+    expect(everywhere[1]).toMatch(/^2025-03-10T09:07:41Z\s+acme-data\s+203\.0\.113\.24\s+external\s+office\s/);
+    // One row per bucket and identity: 7 on acme-data, 2 on acme-logs, 3 on acme-website.
+    expect(everywhere).toHaveLength(1 + 12);
   }, 60_000);
 });
 

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
+import { type LocalSnsServer, startLocalSnsServer } from '../support/sns-server';
 
 const EVENTS = path.join(__dirname, '../../events');
 
@@ -44,6 +45,8 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
   const keys: string[] = [];
   let table: string;
   let handler: (event: unknown, context: Context) => Promise<unknown>;
+  let sns: LocalSnsServer;
+  const topicArn = 'arn:aws:sns:us-east-1:111122223333:cleartrail-test-new-http-clients';
 
   beforeAll(async () => {
     // Prepare: the sample logs delivered into a trail bucket under CloudTrail's layout, with a
@@ -68,7 +71,10 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
       }),
     );
     table = await freshTable();
+    sns = await startLocalSnsServer();
     Object.assign(process.env, {
+      CLEARTRAIL_ALERT_TOPIC_ARN: topicArn,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
       CLEARTRAIL_TABLE: table,
       CLEARTRAIL_LOG_BUCKET: bucket,
       CLEARTRAIL_LOG_PREFIX: 'audit logs/AWSLogs/',
@@ -79,6 +85,10 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
     ({ handler } = await import('../../handlers/process-log'));
+  });
+
+  afterAll(async () => {
+    await sns.stop();
   });
 
   it('counts the sample logs named by a real S3 event exactly as events/README.md derives by hand', async () => {
@@ -92,6 +102,10 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     const acmeData = reports.find((r) => r.bucket === 'acme-data');
     expect(acmeData?.findings).toEqual({ legacyTls: 1, sigV2: 1, presignedHttp: 1, ec2CredentialsOutsideAws: 0 });
     expect(reports.find((r) => r.bucket === 'acme-website')?.website).toEqual({ requests: 2, http: 2 });
+    // Every plain-HTTP identity of the samples is new: one message, on the configured topic.
+    expect(sns.published).toHaveLength(1);
+    expect(sns.published[0]?.topicArn).toBe(topicArn);
+    expect(sns.published[0]?.subject).toBe('cleartrail: 12 new plain-HTTP clients on 3 buckets');
   });
 
   it('answers a Batch Operations backfill that overlaps live processing: counted files succeed as already counted, nothing counts twice', async () => {
@@ -139,6 +153,8 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
     );
     const failures = await store.listFailures();
     expect(failures.map((f) => f.location)).toEqual([`s3://${bucket}/${broken}`]);
+    // Nothing new was counted, so nothing new was announced.
+    expect(sns.published).toHaveLength(1);
   });
 
   it('ignores the s3:TestEvent and skips digest and Insights objects', async () => {
