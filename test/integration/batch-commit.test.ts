@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../lib/cloudtrail';
 import { countBatch, countLog, type LogSource } from '../../lib/pipeline';
+import { keys } from '../../lib/store/layout';
+import { COUNTER_PREFIXES, type Tally } from '../../lib/tally';
 import { testDynamoDbClient } from '../support/aws';
 import {
   bufferSource,
@@ -166,6 +170,35 @@ describe('Batch commit against DynamoDB Local', () => {
     expect(failures).toEqual([]);
   }, 180_000);
 
+  it('completes a batch claimed before the upgrade, whose intent holds per-hour client tallies', async () => {
+    // Prepare: a batch claimed and stopped before its first chunk, as an earlier version left it,
+    // its intent rewritten the way that version stored client tallies: one per client-hour.
+    const client = testDynamoDbClient();
+    const table = await freshTable(client);
+    let transactions = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 2) {
+          throw new InjectedFault(transactions, 'before');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'stopAfterClaim' },
+    );
+    await expect(countBatch(context(client, table), sources(ALL))).rejects.toThrow(InjectedFault);
+    const states = await countingContext(client, table).store.ledger.states(LOGS.map((log) => log.name));
+    const claimed = [...states.values()][0];
+    if (claimed?.state !== 'claimed') throw new Error(`expected a claimed batch, found ${JSON.stringify(claimed)}`);
+    await rewriteIntentAsPerHour(client, table, claimed.batchId);
+
+    // Act
+    const results = await countBatch(context(client, table), sources(ALL));
+
+    // Assess
+    expect(results.map((result) => result.status)).toEqual(ALL.map(() => 'completed'));
+    expect(await dumpAggregates(client, table)).toEqual(truth);
+  });
+
   it('equals the truth when two overlapping batches, sharing logs, commit at the same time', async () => {
     // Prepare
     const table = await freshTable();
@@ -239,3 +272,51 @@ describe('Batch commit against DynamoDB Local', () => {
     expect(failures.map((failure) => [failure.logId, failure.code])).toEqual([['log-2', 'corrupt-gzip']]);
   });
 });
+
+/**
+ * Rewrites a stored intent as cleartrail stored it before clients were kept per day: each client
+ * tally split into one tally per hour of HTTP (its other counters on the first), with `hour`.
+ */
+async function rewriteIntentAsPerHour(client: DynamoDBClient, table: string, batchId: string): Promise<void> {
+  const partition = keys.batchPartition(batchId);
+  const items = (
+    await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': { S: partition } },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items?.map((item) => unmarshall(item)) as Array<Record<string, unknown>>;
+  const parts = items.filter((item) => String(item.sk).startsWith(keys.partPrefix));
+  const header = items.find((item) => item.sk === keys.intent(batchId).sk);
+  if (parts.length !== 1 || !header)
+    throw new Error(`expected one intent part and a header, found ${items.length} items`);
+  const intent = JSON.parse(gunzipSync(parts[0]?.data as Uint8Array).toString('utf8')) as { tallies: Tally[] };
+  const perHour = (tally: Tally): unknown[] => {
+    if (tally.kind !== 'client') return [tally];
+    const { day, seen: _seen, ...rest } = tally;
+    const hours = Object.keys(tally.counters).filter((name) => name.startsWith(COUNTER_PREFIXES.httpInHour));
+    const others = Object.fromEntries(
+      Object.entries(tally.counters).filter(
+        ([name]) => !name.startsWith(COUNTER_PREFIXES.httpInHour) && name !== 'http',
+      ),
+    );
+    if (hours.length === 0) return [{ ...rest, hour: `${day}T00`, counters: others, seen: [] }];
+    return hours.map((name, index) => ({
+      ...rest,
+      hour: `${day}T${name.slice(COUNTER_PREFIXES.httpInHour.length)}`,
+      counters: { ...(index === 0 ? others : {}), http: tally.counters[name] },
+      seen: [],
+    }));
+  };
+  const payload = gzipSync(JSON.stringify({ ...intent, tallies: intent.tallies.flatMap(perHour) }));
+  await client.send(new PutItemCommand({ TableName: table, Item: marshall({ ...parts[0], data: payload }) }));
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: marshall({ ...header, digest: createHash('sha256').update(payload).digest('base64url') }),
+    }),
+  );
+}
