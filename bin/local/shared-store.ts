@@ -181,6 +181,16 @@ async function takeOver(dbDir: string): Promise<void> {
   rmSync(path.join(dbDir, STATE_FILE_NAME), { force: true });
 }
 
+/**
+ * JVM options of the embedded store, before any the user set (the later one wins). The client
+ * compiler alone and the serial collector: a store that lives for one command or a short idle
+ * time never repays C2's compilations, which on two cores take the CPU the reading threads need.
+ * README, Performance, has the figures.
+ */
+function embeddedJvmOptions(): string {
+  return ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', process.env.JDK_JAVA_OPTIONS ?? ''].join(' ').trim();
+}
+
 async function startSupervisor(dbDir: string, idleTimeoutMs: number, command?: string): Promise<SharedServerState> {
   requireJava();
   const port = await freeLoopbackPort();
@@ -190,7 +200,7 @@ async function startSupervisor(dbDir: string, idleTimeoutMs: number, command?: s
     process.execPath,
     [SUPERVISOR, dbDir, String(port), String(idleTimeoutMs), JSON.stringify(owner)],
     // Its own session: it outlives this command and no terminal signal reaches it.
-    { detached: true, stdio: 'ignore', cwd: dbDir },
+    { detached: true, stdio: 'ignore', cwd: dbDir, env: { ...process.env, JDK_JAVA_OPTIONS: embeddedJvmOptions() } },
   );
   supervisor.unref();
   const pid = supervisor.pid;
