@@ -8,21 +8,13 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
+import { lambdaContext } from '../support/lambda-context';
 import {
   EXPECTED_ACCESS_LOG_BUCKETS,
   EXPECTED_ACCESS_LOG_OBJECTS,
   SAMPLE_ACCESS_LOGS,
 } from '../support/sample-access-logs';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
-
-const lambdaContext = {
-  functionName: 'cleartrail-test-processLog',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:cleartrail-test-processLog',
-  memoryLimitInMB: '1024',
-  awsRequestId: 'test-request',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
 
 /** One SQS message per object, as LogObjectsQueue delivers S3 notifications (keys URL-encoded). */
 function sqsBatch(objects: ReadonlyArray<{ bucket: string; key: string }>): unknown {

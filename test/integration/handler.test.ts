@@ -8,19 +8,11 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
+import { lambdaContext } from '../support/lambda-context';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 import { type LocalSnsServer, startLocalSnsServer } from '../support/sns-server';
 
 const EVENTS = path.join(__dirname, '../../events');
-
-const lambdaContext = {
-  functionName: 'cleartrail-test-processLog',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:cleartrail-test-processLog',
-  memoryLimitInMB: '1024',
-  awsRequestId: 'test-request',
-  getRemainingTimeInMillis: () => 60_000,
-} as unknown as Context;
 
 /** S3 URL-encodes notification keys, with + for a space. */
 const encodeKey = (key: string) => encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');

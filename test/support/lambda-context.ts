@@ -1,0 +1,11 @@
+import type { Context } from 'aws-lambda';
+
+/** The Lambda context the handler tests invoke with: only what middy and Powertools read. */
+export const lambdaContext = {
+  functionName: 'cleartrail-test-processLog',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:cleartrail-test-processLog',
+  memoryLimitInMB: '1024',
+  awsRequestId: 'test-request',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
