@@ -111,7 +111,7 @@ async function answerTrigger(
         });
       }
       const returned = unusable.map((message) => ({ itemIdentifier: message.messageId }));
-      // The whole receive is one batch commit: each bucket-hour and client-hour is written once
+      // The whole receive is one batch commit: each bucket-hour and client-day is written once
       // for all its files. Should that fail, the messages are settled one by one, so that one
       // bad message does not send the others back to the queue.
       try {
