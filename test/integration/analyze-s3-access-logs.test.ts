@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAccessLogObjects } from '../../lib/log-object';
 import { testS3Client, uniqueName } from '../support/aws';
 import { runCli } from '../support/cli';
 import {
@@ -134,6 +135,34 @@ describe('CLI: analyze s3:// of S3 server access logs against s3rver', () => {
     expect(buckets).toEqual(JSON.parse(localReport.stdout).buckets);
   }, 180_000);
 
+  it('lists no flat object delivered before the window, and reads no object past its end', async () => {
+    // Prepare: the real client, recording every key the server answers with.
+    const s3 = testS3Client();
+    const seen = recordListedKeys(s3);
+
+    // Act
+    const refs = [];
+    const window = { fromHour: '2025-03-10T10', toHour: '2025-03-10T23' };
+    for await (const ref of listAccessLogObjects(s3, { bucket, prefix: 'access/' }, window)) refs.push(ref.key);
+
+    // Assess
+    expect(refs.sort()).toEqual(
+      OBJECTS.filter((o) => o.inWindow && o.key.startsWith('access/'))
+        .map((o) => o.key)
+        .sort(),
+    );
+    // The flat listing starts at the window; the account walk sees the first flat name of the year, once.
+    expect(seen.keys.filter((k) => k.command === 'ListObjectsV2Command').map((k) => k.key)).not.toContain(
+      'access/2025-03-10-09-20-31-5C2E8A1F7B9D4E60',
+    );
+    expect(seen.keys.filter((k) => k.key === 'access/2025-03-10-09-20-31-5C2E8A1F7B9D4E60')).toHaveLength(1);
+    // Flat: 2 listings (from the window's start, then past the stamped names to `logs-...`). Account
+    // walk: 6 single-key listings (2 accounts, 1 year of flat names, README.txt, logs-..., the end).
+    // Per account: regions 3 and buckets 3 (a delimiter listing that s3rver answers empty, then a
+    // single-key walk of 2; on S3 one each) and 2 day folders (the window's day and the day before).
+    expect(seen.requests).toBe(2 + 6 + 2 * (3 + 3 + 2));
+  }, 60_000);
+
   it('gives the hand-derived figures of the samples in both layouts, and counts nothing twice', async () => {
     const dir = store();
 
@@ -149,3 +178,21 @@ describe('CLI: analyze s3:// of S3 server access logs against s3rver', () => {
     expect(withSource(JSON.parse(again.stdout).buckets)).toEqual(EXPECTED_ACCESS_LOG_BUCKETS);
   }, 180_000);
 });
+
+/** Counts the requests a client sends and the object keys listings answer with, through the SDK's own middleware. */
+function recordListedKeys(s3: S3Client): { keys: Array<{ command: string; key: string }>; requests: number } {
+  const seen = { keys: [] as Array<{ command: string; key: string }>, requests: 0 };
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      seen.requests += 1;
+      const result = await next(args);
+      const output = result.output as { Contents?: Array<{ Key?: string }> };
+      for (const object of output.Contents ?? []) {
+        if (object.Key) seen.keys.push({ command: context.commandName ?? '', key: object.Key });
+      }
+      return result;
+    },
+    { step: 'initialize' },
+  );
+  return seen;
+}
