@@ -39,7 +39,9 @@ Store options:
 
 T is an ISO time (2026-11-20, 2026-11-20T13:00Z) or a span back from now (36h, 7d, 2w).
 s3://BUCKET/PREFIX: the CloudTrail files under it (AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/...)
-  whose delivery time, in their names, is in --since/--until; events near the edges of the window
+  and the S3 server access-log objects of the target prefix PREFIX (PREFIXYYYY-mm-DD-HH-MM-SS-ID,
+  PREFIXACCOUNT/REGION/BUCKET/YYYY/MM/DD/...), whose delivery time, in their names, is in
+  --since/--until; events near the edges of the window
   can sit in the neighbouring file. Credentials: the default chain or --profile; AWS_ENDPOINT_URL_S3
   and CLEARTRAIL_S3_FORCE_PATH_STYLE=true for S3-compatible servers.
 PATH is a .json or .json.gz CloudTrail file, an S3 server access-log object, or a directory

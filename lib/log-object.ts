@@ -1,6 +1,7 @@
 import { GetObjectCommand, ListObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { PermanentLogError } from './errors';
 import { formatForName, type LogFormat } from './formats';
+import { accessLogDeliveryHour } from './formats/access-log';
 import { cloudTrailDeliveryHour } from './formats/cloudtrail';
 import type { LogSource } from './pipeline';
 import type { TimeWindow } from './report';
@@ -83,6 +84,143 @@ export async function* listCloudTrailObjects(
         yield { bucket: location.bucket, key };
       }
     }
+  }
+}
+
+/** A region folder of the date-partitioned access-log layout; never CloudTrail's `CloudTrail/`. */
+const ACCESS_LOG_REGION = /^[a-z]{2}(-[a-z]+)+-\d+\/$/;
+/** A name that starts with its delivery stamp, as flat access-log objects right below their target prefix do. */
+const STAMP_FIRST = /^(\d{4})-\d{2}-\d{2}-\d{2}/;
+/** Sorts after every name that starts with a digit: where the names of other target prefixes begin. */
+const PAST_DIGITS = ':';
+
+/**
+ * The S3 server access-log objects under `s3://bucket/prefix` (the target prefix of the logging
+ * configuration) whose delivery time, from their names, falls in `window`. Both layouts:
+ * flat objects `<prefix>YYYY-mm-DD-HH-MM-SS-<unique>` are listed from the window's start
+ * (`StartAfter`) up to its end, so a day of a year's history costs about the listing of a day;
+ * date-partitioned ones `<prefix><account>/<region>/<bucket>/YYYY/MM/DD/...` one day folder at a
+ * time. The day folder is the delivery day or, with event-time partitioning, the day of the
+ * requests, which can be the day before delivery: the day before the window is listed too.
+ */
+export async function* listAccessLogObjects(
+  s3: S3Client,
+  location: { bucket: string; prefix: string },
+  window: TimeWindow,
+): AsyncGenerator<LogObjectRef, void, void> {
+  const { bucket, prefix } = location;
+  yield* flatAccessLogObjects(s3, bucket, prefix, window);
+  const dayBefore =
+    window.fromHour === undefined
+      ? undefined
+      : new Date(Date.parse(`${window.fromHour}:00:00Z`) - 86_400_000).toISOString().slice(0, 13);
+  const folderWindow = { ...window, fromHour: dayBefore };
+  for await (const account of accessLogAccountFolders(s3, bucket, prefix)) {
+    for await (const region of listFolders(s3, bucket, account)) {
+      if (!ACCESS_LOG_REGION.test(region.slice(account.length))) continue;
+      for await (const sourceBucket of listFolders(s3, bucket, region)) {
+        for (const day of dayPrefixes(sourceBucket, folderWindow)) {
+          for await (const key of listKeys(s3, bucket, day)) {
+            if (inWindow(accessLogDeliveryHour(key.slice(key.lastIndexOf('/') + 1)), window)) yield { bucket, key };
+          }
+        }
+      }
+    }
+  }
+}
+
+function inWindow(hour: string | undefined, window: TimeWindow): boolean {
+  if (hour === undefined) return false;
+  if (window.fromHour !== undefined && hour < window.fromHour) return false;
+  return window.toHour === undefined || hour <= window.toHour;
+}
+
+/**
+ * Flat access-log objects right below `prefix`, in key order, which is delivery order. Past the
+ * window's end the listing jumps over the remaining stamped names (one more request) to the
+ * names of target prefixes that end in the file name (`logs-2025-...`), which are read whole.
+ */
+async function* flatAccessLogObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  window: TimeWindow,
+): AsyncGenerator<LogObjectRef, void, void> {
+  const start =
+    window.fromHour === undefined
+      ? undefined
+      : `${prefix}${window.fromHour.slice(0, 10)}-${window.fromHour.slice(11, 13)}`;
+  let pastTheEnd = false;
+  for await (const key of listFlatKeys(s3, bucket, prefix, start)) {
+    const name = key.slice(prefix.length);
+    const hour = accessLogDeliveryHour(name);
+    if (hour !== undefined && window.toHour !== undefined && hour > window.toHour && STAMP_FIRST.test(name)) {
+      pastTheEnd = true;
+      break;
+    }
+    if (inWindow(hour, window)) yield { bucket, key };
+  }
+  if (!pastTheEnd) return;
+  for await (const key of listFlatKeys(s3, bucket, prefix, `${prefix}${PAST_DIGITS}`)) {
+    if (inWindow(accessLogDeliveryHour(key.slice(prefix.length)), window)) yield { bucket, key };
+  }
+}
+
+/** The keys right below `prefix` after `startAfter`; the delimiter folds each folder (`AWSLogs/`, accounts) into one entry. */
+async function* listFlatKeys(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  startAfter: string | undefined,
+): AsyncGenerator<string, void, void> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        Delimiter: '/',
+        ...(startAfter ? { StartAfter: startAfter } : {}),
+        ContinuationToken: token,
+      }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/**
+ * The account folders (`<account>/`) right below an access-log prefix, found without listing the
+ * flat objects beside them (thousands a day): each run of them, one per year (`YYYY-...`), is
+ * stepped over with a listing that starts after it. Single-key listings without a delimiter, as in
+ * listFolders: s3rver answers delimiter listings of nested keys with nothing. One request per
+ * folder, per year of flat objects and per other object right below the prefix.
+ */
+async function* accessLogAccountFolders(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): AsyncGenerator<string, void, void> {
+  let after: string | undefined;
+  for (;;) {
+    // ListObjects (v1) with a marker, as in listFolders.
+    const page = await s3.send(
+      new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, ...(after ? { Marker: after } : {}), MaxKeys: 1 }),
+    );
+    const key = page.Contents?.[0]?.Key;
+    if (key === undefined) return;
+    const name = key.slice(prefix.length);
+    const slash = name.indexOf('/');
+    if (slash >= 0) {
+      const folder = name.slice(0, slash + 1);
+      if (ACCOUNT.test(folder)) yield `${prefix}${folder}`;
+      // '0' is the character after '/': `name0` sorts after every `name/...` key.
+      after = `${prefix}${folder.slice(0, -1)}0`;
+      continue;
+    }
+    const year = STAMP_FIRST.exec(name)?.[1];
+    // '.' is the character after '-': `YYYY.` sorts after every `YYYY-...` name and before an account `YYYY.../`.
+    after = year ? `${prefix}${year}.` : key;
   }
 }
 

@@ -1,5 +1,5 @@
 import { bundledIpRanges } from '../../lib/ip-ranges';
-import { listCloudTrailObjects, s3LogSource } from '../../lib/log-object';
+import { listAccessLogObjects, listCloudTrailObjects, s3LogSource } from '../../lib/log-object';
 import type { CountingContext, LogSource } from '../../lib/pipeline';
 import { loadBucketReports } from '../../lib/queries';
 import { fixedIpRanges } from '../../lib/ranges-source';
@@ -16,7 +16,7 @@ import { type Command, parseNetworksOption, parseWholeNumber, s3ClientFor, withS
 import { note, print, printJson, usageError } from '../output';
 
 /**
- * `analyze PATH...`: counts CloudTrail files into the store, then prints what the store holds,
+ * `analyze PATH...`: counts CloudTrail files and S3 server access logs into the store, then prints what the store holds,
  * exactly as `report` would: analyze and report agree, and a second analyze of the same files
  * prints the same numbers again. Local files are read on worker threads; `s3://bucket/prefix`
  * locations are listed for the files delivered in --since/--until and streamed from S3. Either way
@@ -41,10 +41,12 @@ export const analyze: Command = async (values, paths) => {
     const window = parseTimeWindow(values.since, values.until, new Date());
     const refs: LogObjectRef[] = [];
     for (const location of locations) {
+      // A prefix may hold both: CloudTrail below AWSLogs/, access logs right below it or in account folders.
       for await (const ref of listCloudTrailObjects(s3, location, window)) refs.push(ref);
+      for await (const ref of listAccessLogObjects(s3, location, window)) refs.push(ref);
     }
     if (refs.length === 0) {
-      note(`no CloudTrail log files found under ${inS3.join(', ')}${windowText(window)}`);
+      note(`no CloudTrail or S3 access-log files found under ${inS3.join(', ')}${windowText(window)}`);
       return 0;
     }
     sources = refs.map((ref) => s3LogSource(s3, ref));

@@ -50,6 +50,15 @@ export function accessLogId(fileName: string): string | undefined {
   return match ? `access-log/${match[1]}` : undefined;
 }
 
+/**
+ * The UTC hour (`YYYY-MM-DDTHH`) in which S3 delivered an access-log object, from its name;
+ * undefined for other names. Requests inside may be older (S3 delivers them within hours).
+ */
+export function accessLogDeliveryHour(fileName: string): string | undefined {
+  const stamp = ACCESS_LOG_NAME.exec(fileName)?.[1];
+  return stamp ? `${stamp.slice(0, 10)}T${stamp.slice(11, 13)}` : undefined;
+}
+
 /** Whether a file name is that of an S3 server access-log object. */
 export function isAccessLogName(fileName: string): boolean {
   return ACCESS_LOG_NAME.test(fileName);
