@@ -8,7 +8,7 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
-import { lambdaContext } from '../support/lambda-context';
+import { lambdaContext, QUIET_POWERTOOLS } from '../support/lambda-context';
 import {
   EXPECTED_ACCESS_LOG_BUCKETS,
   EXPECTED_ACCESS_LOG_OBJECTS,
@@ -75,10 +75,7 @@ describe('Handler: processLog with access logs configured, on s3rver and DynamoD
       CLEARTRAIL_ACCESS_LOG_BUCKET: accessLogs,
       CLEARTRAIL_ACCESS_LOG_PREFIX: 'logs/',
       CLEARTRAIL_S3_FORCE_PATH_STYLE: 'true',
-      POWERTOOLS_SERVICE_NAME: 'cleartrail',
-      POWERTOOLS_METRICS_NAMESPACE: 'cleartrail',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...QUIET_POWERTOOLS,
     });
     ({ handler } = await import('../../handlers/process-log'));
   });

@@ -8,7 +8,7 @@ import { loadBucketReports } from '../../lib/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';
-import { lambdaContext } from '../support/lambda-context';
+import { lambdaContext, QUIET_POWERTOOLS } from '../support/lambda-context';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 import { type LocalSnsServer, startLocalSnsServer } from '../support/sns-server';
 
@@ -71,10 +71,7 @@ describe('Handler: processLog, with s3rver and DynamoDB Local', () => {
       CLEARTRAIL_LOG_BUCKET: bucket,
       CLEARTRAIL_LOG_PREFIX: 'audit logs/AWSLogs/',
       CLEARTRAIL_S3_FORCE_PATH_STYLE: 'true',
-      POWERTOOLS_SERVICE_NAME: 'cleartrail',
-      POWERTOOLS_METRICS_NAMESPACE: 'cleartrail',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...QUIET_POWERTOOLS,
     });
     ({ handler } = await import('../../handlers/process-log'));
   });

@@ -9,3 +9,11 @@ export const lambdaContext = {
   awsRequestId: 'test-request',
   getRemainingTimeInMillis: () => 60_000,
 } as unknown as Context;
+
+/** Powertools as the handler tests run it: named as deployed, metrics off, only errors logged. */
+export const QUIET_POWERTOOLS = {
+  POWERTOOLS_SERVICE_NAME: 'cleartrail',
+  POWERTOOLS_METRICS_NAMESPACE: 'cleartrail',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+} as const;
