@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isS3Url } from '../lib/s3-url';
-import { parseTimeWindow } from '../lib/time-window';
+import { parseTimeWindow } from '../lib/core/time-window';
+import { isS3Url } from '../lib/s3/s3-url';
 import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
@@ -11,7 +11,7 @@ import { report } from './commands/report';
 import { reprocess } from './commands/reprocess';
 import { store } from './commands/store';
 import { type Command, OPTIONS, parseSourceOption, usageMessage, type Values } from './options';
-import { note, print, usageError } from './output';
+import { note, print, usageError } from './render/output';
 
 const USAGE = `cleartrail ${version}: which clients still talk to your S3 buckets over plain HTTP
 

@@ -1,10 +1,10 @@
 import type { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../lib/aws-clients';
-import { MIN_TLS_VERSIONS, type MinTlsVersion } from '../lib/bucket-policy';
-import { ConfigurationError, ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../lib/errors';
-import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from '../lib/networks';
-import { EVIDENCE_SOURCES, type EvidenceSource } from '../lib/tally';
+import { ConfigurationError, ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../lib/core/errors';
+import { EVIDENCE_SOURCES, type EvidenceKind } from '../lib/core/tally';
+import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from '../lib/net/named-networks';
+import { MIN_TLS_VERSIONS, type MinTlsVersion } from '../lib/report/bucket-policy';
+import { createS3Client } from '../lib/s3/aws-clients';
 import { openStore, type StoreSession } from './session';
 
 /** Every option of every command; `parseArgs` refuses any other. */
@@ -56,7 +56,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
 
 /**
  * The usage message for an error caused by the command line, in the CLI's own words (its flag
- * names); undefined for any other error. lib/ names fields, never flags (see lib/errors.ts).
+ * names); undefined for any other error. lib/ names fields, never flags (see lib/core/errors.ts).
  */
 export function usageMessage(error: unknown): string | undefined {
   if (error instanceof UsageError) return error.message;
@@ -105,12 +105,12 @@ export function parseMinTls(value: string | undefined): MinTlsVersion | undefine
 }
 
 /** `--source cloudtrail|access-log`: the evidence a report reads; undefined lets each bucket's data decide. */
-export function parseSourceOption(value: string | undefined): EvidenceSource | undefined {
+export function parseSourceOption(value: string | undefined): EvidenceKind | undefined {
   if (value === undefined) return undefined;
   if (!(EVIDENCE_SOURCES as readonly string[]).includes(value)) {
     throw new UsageError(`--source ${JSON.stringify(value)} is not one of ${EVIDENCE_SOURCES.join(', ')}`);
   }
-  return value as EvidenceSource;
+  return value as EvidenceKind;
 }
 
 /** Opens the store the store options name, runs `run`, and closes the store whatever happens. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BATCH_RETRY_POLICY } from '../lib/retry';
+import { BATCH_RETRY_POLICY } from '../lib/core/retry';
 import { AggregateStore } from '../lib/store';
 import { connectSharedDynamoDbLocal } from './local/shared-store';
 import { ensureTable } from './local/table';

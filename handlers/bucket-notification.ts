@@ -13,8 +13,8 @@ import {
   sameNotificationConfiguration,
   withLogObjectsNotification,
   withoutLogObjectsNotification,
-} from '../lib/bucket-notification';
-import { customResourceResponse, sendCustomResourceResponse } from '../lib/custom-resource';
+} from '../lib/lambda/bucket-notification';
+import { customResourceResponse, sendCustomResourceResponse } from '../lib/lambda/custom-resource';
 
 const logger = new Logger();
 const s3 = new S3Client({});

@@ -2,8 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
-import { ConfigurationError } from '../lib/errors';
-import { httpGetBytes, parseRangesTrigger, refreshIpRanges } from '../lib/ranges-refresh';
+import { ConfigurationError } from '../lib/core/errors';
+import { httpGetBytes, parseRangesTrigger, refreshIpRanges } from '../lib/lambda/ranges-refresh';
 import { AggregateStore } from '../lib/store';
 
 const logger = new Logger();

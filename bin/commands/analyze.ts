@@ -1,26 +1,28 @@
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { listAccessLogObjects, listCloudTrailObjects, s3LogSource } from '../../lib/log-object';
-import type { CountingContext, LogSource } from '../../lib/pipeline';
-import { loadBucketReports } from '../../lib/queries';
-import { fixedIpRanges } from '../../lib/ranges-source';
-import { compareByRisk, type TimeWindow } from '../../lib/report';
-import { isS3Url, parseS3Prefix } from '../../lib/s3-url';
+import type { LogObjectRef } from '../../lib/core/log-object-ref';
+import type { TimeWindow } from '../../lib/core/time-window';
+import { parseTimeWindow } from '../../lib/core/time-window';
+import type { CountingContext } from '../../lib/count/pipeline';
+import { fixedIpRanges } from '../../lib/count/ranges-provider';
+import type { LogInput } from '../../lib/formats/format';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import { compareByRisk } from '../../lib/report/bucket-report';
+import { loadBucketReports } from '../../lib/report/queries';
+import { listAccessLogObjects, listCloudTrailObjects, s3LogInput } from '../../lib/s3/log-objects';
+import { isS3Url, parseS3Prefix } from '../../lib/s3/s3-url';
 import { MAX_LOGS_PER_BATCH } from '../../lib/store';
-import { parseTimeWindow } from '../../lib/time-window';
-import type { LogObjectRef } from '../../lib/trigger';
-import { analyzeFiles, analyzeObjects, progressPrinter } from '../analysis';
-import { reportRunResult, rerunAdvice, storeGone, storeGoneIn } from '../count-files';
-import { bucketTable, findingLines } from '../format';
-import { findLogFiles, localLogSource } from '../local-files';
 import { type Command, parseNetworksOption, parseWholeNumber, s3ClientFor, withStore } from '../options';
-import { note, print, printJson, usageError } from '../output';
+import { note, print, printJson, usageError } from '../render/output';
+import { bucketTable, findingLines } from '../render/tables';
+import { analyzeFiles, analyzeObjects, progressPrinter } from '../run/analysis';
+import { reportRunResult, rerunAdvice, storeGone, storeGoneIn } from '../run/count-files';
+import { findLogFiles, localLogInput } from '../run/local-files';
 
 /**
  * `analyze PATH...`: counts CloudTrail files and S3 server access logs into the store, then prints what the store holds,
  * exactly as `report` would: analyze and report agree, and a second analyze of the same files
  * prints the same numbers again. Local files are read on worker threads; `s3://bucket/prefix`
  * locations are listed for the files delivered in --since/--until and streamed from S3. Either way
- * they are committed in batches (bin/analysis.ts). Exit code 1 when a file could not be counted.
+ * they are committed in batches (bin/run/analysis.ts). Exit code 1 when a file could not be counted.
  */
 export const analyze: Command = async (values, paths) => {
   if (paths.length === 0) return usageError('analyze needs at least one file, directory or s3:// location');
@@ -35,7 +37,7 @@ export const analyze: Command = async (values, paths) => {
   // Locations are checked before the store opens: a typo costs no DynamoDB Local start.
   const locations = inS3.map(parseS3Prefix);
   let missing: string[] = [];
-  let sources: LogSource[];
+  let sources: LogInput[];
   if (locations.length > 0) {
     const s3 = s3ClientFor(values);
     const window = parseTimeWindow(values.since, values.until, new Date());
@@ -49,7 +51,7 @@ export const analyze: Command = async (values, paths) => {
       note(`no CloudTrail or S3 access-log files found under ${inS3.join(', ')}${windowText(window)}`);
       return 0;
     }
-    sources = refs.map((ref) => s3LogSource(s3, ref));
+    sources = refs.map((ref) => s3LogInput(s3, ref));
   } else {
     const found = await findLogFiles(paths);
     missing = found.missing;
@@ -58,7 +60,7 @@ export const analyze: Command = async (values, paths) => {
       note('no log files found (.json, .json.gz, or S3 access-log objects named <prefix>YYYY-mm-DD-HH-MM-SS-<unique>)');
       return missing.length > 0 ? 1 : 0;
     }
-    sources = await Promise.all(found.files.map((file) => localLogSource(file)));
+    sources = await Promise.all(found.files.map((file) => localLogInput(file)));
   }
   return withStore(values, async (session) => {
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { listCloudTrailObjects } from '../../lib/log-object';
-import { isS3Url, parseS3Prefix } from '../../lib/s3-url';
-import { parseTimeWindow } from '../../lib/time-window';
+import { parseTimeWindow } from '../../lib/core/time-window';
+import { listCloudTrailObjects } from '../../lib/s3/log-objects';
+import { isS3Url, parseS3Prefix } from '../../lib/s3/s3-url';
 import { type Command, s3ClientFor, UsageError } from '../options';
-import { note, usageError } from '../output';
+import { note, usageError } from '../render/output';
 
 /**
  * `backfill-manifest s3://BUCKET/PREFIX --since T --until T [--output FILE]`: the CSV manifest of

@@ -1,10 +1,10 @@
-import type { ClientReport } from '../../lib/clients';
-import { loadClients, loadNewHttpClients } from '../../lib/queries';
-import type { EvidenceSource } from '../../lib/tally';
-import { parseTimeWindow } from '../../lib/time-window';
-import { clientFindingLines, clientTable, hygieneTable, newClientTable } from '../format';
+import type { EvidenceKind } from '../../lib/core/tally';
+import { parseTimeWindow } from '../../lib/core/time-window';
+import type { ClientReport } from '../../lib/report/clients';
+import { loadClients, loadNewHttpClients } from '../../lib/report/queries';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
-import { print, printJson, usageError } from '../output';
+import { print, printJson, usageError } from '../render/output';
+import { clientFindingLines, clientTable, hygieneTable, newClientTable } from '../render/tables';
 
 /**
  * `clients --bucket B`: who sent plain HTTP to one bucket; `--hygiene` adds HTTPS clients with
@@ -29,7 +29,7 @@ export const clients: Command = async (values) => {
 };
 
 /** As text: the HTTP clients and their findings; with --hygiene, HTTPS-only clients with findings too. */
-function printClients(rows: readonly ClientReport[], withHygiene: boolean, source: EvidenceSource): void {
+function printClients(rows: readonly ClientReport[], withHygiene: boolean, source: EvidenceKind): void {
   const http = rows.filter((c) => c.count > 0);
   print(clientTable(http));
   if (source === 'access-log') print('(from S3 server access logs)');

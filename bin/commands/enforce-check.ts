@@ -1,9 +1,10 @@
-import { enforceHttpsPolicy, validateBucketName } from '../../lib/bucket-policy';
-import { latestHourWithData, loadReadinessInputs } from '../../lib/queries';
-import { assessReadiness, DEFAULT_MAX_GAP_HOURS, readinessWindow } from '../../lib/readiness';
-import { readinessText } from '../format';
+import { validateBucketName } from '../../lib/core/bucket-name';
+import { enforceHttpsPolicy } from '../../lib/report/bucket-policy';
+import { latestHourWithData, loadReadinessInputs } from '../../lib/report/queries';
+import { assessReadiness, DEFAULT_MAX_GAP_HOURS, readinessWindow } from '../../lib/report/readiness';
 import { type Command, parseDays, parseMinTls, parseSourceOption, parseWholeNumber, withStore } from '../options';
-import { print, printJson, usageError } from '../output';
+import { print, printJson, usageError } from '../render/output';
+import { readinessText } from '../render/tables';
 
 /**
  * `enforce-check --bucket B`: the readiness verdict for one bucket and, when ready, the policy

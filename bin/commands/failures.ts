@@ -1,5 +1,5 @@
 import { type Command, withStore } from '../options';
-import { print, printJson } from '../output';
+import { print, printJson } from '../render/output';
 
 /** `failures`: the log files that could not be counted, with why; `reprocess` counts them once fixed. */
 export const failures: Command = async (values) =>

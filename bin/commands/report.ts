@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
-import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/queries';
-import { assessReadiness, closeWindowOverData } from '../../lib/readiness';
-import { compareByRisk } from '../../lib/report';
+import { parseTimeWindow } from '../../lib/core/time-window';
+import { compareByRisk } from '../../lib/report/bucket-report';
+import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
+import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
 import type { AggregateStore } from '../../lib/store';
-import { parseTimeWindow } from '../../lib/time-window';
-import { bucketTable, csv, findingLines } from '../format';
-import { type HtmlBucket, renderHtmlReport } from '../html-report';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
-import { note, print, printJson, usageError } from '../output';
+import { type HtmlBucket, renderHtmlReport } from '../render/html';
+import { note, print, printJson, usageError } from '../render/output';
+import { bucketTable, csv, findingLines } from '../render/tables';
 
 const CSV_COLUMNS = [
   'bucket',

@@ -1,16 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../lib/aws-clients';
-import { StoreUnavailableError } from '../../lib/errors';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { s3LogSource } from '../../lib/log-object';
-import type { CountingContext, LogSource } from '../../lib/pipeline';
-import { fixedIpRanges } from '../../lib/ranges-source';
-import { isS3Url, parseS3Url } from '../../lib/s3-url';
-import type { LogObjectRef } from '../../lib/trigger';
-import { countWithReport, type FileResult, storeGone } from '../count-files';
-import { localLogSource } from '../local-files';
+import { StoreUnavailableError } from '../../lib/core/errors';
+import type { LogObjectRef } from '../../lib/core/log-object-ref';
+import type { CountingContext } from '../../lib/count/pipeline';
+import { fixedIpRanges } from '../../lib/count/ranges-provider';
+import type { LogInput } from '../../lib/formats/format';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import { createS3Client } from '../../lib/s3/aws-clients';
+import { s3LogInput } from '../../lib/s3/log-objects';
+import { isS3Url, parseS3Url } from '../../lib/s3/s3-url';
 import { type Command, parseNetworksOption, withStore } from '../options';
-import { note, usageError } from '../output';
+import { note, usageError } from '../render/output';
+import { countWithReport, type FileResult, storeGone } from '../run/count-files';
+import { localLogInput } from '../run/local-files';
 
 /**
  * `reprocess`: counts failed log files again once they are fixed: S3 locations
@@ -27,16 +28,16 @@ export const reprocess: Command = async (values, logs) => {
     const targets = values['all-failed'] ? [...known.keys()] : logs;
     const context: CountingContext = { store: session.store, ranges: fixedIpRanges(bundledIpRanges()), networks };
     let s3: S3Client | undefined;
-    const s3Source = (ref: LogObjectRef): LogSource => {
+    const s3Source = (ref: LogObjectRef): LogInput => {
       s3 ??= createS3Client({ region: values.region });
-      return s3LogSource(s3, ref);
+      return s3LogInput(s3, ref);
     };
     let problems = 0;
     for (const [index, target] of targets.entries()) {
       const failure = known.get(target);
       // A fixed local file has new content, hence (unless it has a CloudTrail name) a new id:
       // its failure record is cleared under the old one below.
-      const source = isS3Url(target) ? s3Source(parseS3Url(target)) : await localLogSource(target);
+      const source = isS3Url(target) ? s3Source(parseS3Url(target)) : await localLogInput(target);
       let result: FileResult;
       try {
         result = await countWithReport(context, source);

@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError } from '../../lib/errors';
+import { ConfigurationError } from '../../lib/core/errors';
 import {
   DynamoDbLocalError,
   freeLoopbackPort,

@@ -1,11 +1,11 @@
 import { isAscii } from 'node:buffer';
-import { MalformedLogError } from '../errors';
-import { EventIdSet } from '../event-id-set';
-import { checkLimits, DEFAULT_READ_LIMITS, decompressedChunks, type ReadSummary } from '../log-reader';
-import { detached } from '../record-fields';
-import { isOwnRequest, type S3Request } from '../request';
-import type { RequestSource, SourceClassifier } from '../source';
-import { classifyAccessLogVerdict } from '../verdict';
+import { detached } from '../classify/record-fields';
+import { isOwnRequest, type S3Request } from '../classify/request';
+import type { RequestSource, SourceClassifier } from '../classify/request-source';
+import { classifyAccessLogVerdict } from '../classify/verdict';
+import { MalformedLogError } from '../core/errors';
+import { checkLimits, DEFAULT_READ_LIMITS, decompressedChunks, type ReadSummary } from './cloudtrail-reader';
+import { EventIdSet } from './event-id-set';
 import type { FormatSummary, LogFormat } from './format';
 
 /**

@@ -1,9 +1,9 @@
-import type { CloudTrailRecord } from '../cloudtrail';
-import { MalformedLogError } from '../errors';
-import { EventIdSet } from '../event-id-set';
-import { readS3RecordBatches } from '../log-reader';
-import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from '../request';
-import type { SourceClassifier } from '../source';
+import type { CloudTrailRecord } from '../classify/cloudtrail-record';
+import { describeRequest, isClientApiCall, isOwnRequest, type S3Request } from '../classify/request';
+import type { SourceClassifier } from '../classify/request-source';
+import { MalformedLogError } from '../core/errors';
+import { readS3RecordBatches } from './cloudtrail-reader';
+import { EventIdSet } from './event-id-set';
 import type { FormatSummary, LogFormat } from './format';
 
 const CLOUDTRAIL_FILE_NAME = /^(\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_[A-Za-z0-9]{16})\.json(\.gz)?$/;

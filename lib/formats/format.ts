@@ -1,7 +1,7 @@
-import type { ReadLimits } from '../log-reader';
-import type { S3Request } from '../request';
-import type { SourceClassifier } from '../source';
-import type { EvidenceSource } from '../tally';
+import type { S3Request } from '../classify/request';
+import type { SourceClassifier } from '../classify/request-source';
+import type { EvidenceKind } from '../core/tally';
+import type { ReadLimits } from './cloudtrail-reader';
 
 /** What a reader saw in one log object, besides the requests it yielded. */
 export interface FormatSummary {
@@ -31,7 +31,7 @@ export interface FormatOptions {
  */
 export interface LogFormat {
   /** Also the evidence source of every tally counted from this format. */
-  readonly name: EvidenceSource;
+  readonly name: EvidenceKind;
   /**
    * A stable id from the object's file name, when the format names every log uniquely; the same
    * log then counts once whether the Lambda reads it from S3 or the CLI from a downloaded copy.
@@ -46,4 +46,17 @@ export interface LogFormat {
     location: string,
     options: FormatOptions,
   ): AsyncGenerator<S3Request[], FormatSummary, void>;
+}
+
+export interface LogIdentity {
+  /** Stable id of the log's content: the same log read from anywhere has the same id. */
+  id: string;
+  /** Where it was read from, for the operator: `s3://bucket/key` or a file name. */
+  location: string;
+}
+
+/** A log to count: its identity, its format, and how to open its bytes (only called when needed). */
+export interface LogInput extends LogIdentity {
+  format: LogFormat;
+  open(): Promise<AsyncIterable<Uint8Array>>;
 }

@@ -1,4 +1,4 @@
-import type { EvidenceSource } from '../tally';
+import type { EvidenceKind } from '../core/tally';
 import { accessLogFormat, isAccessLogName, looksLikeAccessLog } from './access-log';
 import { cloudTrailFormat } from './cloudtrail';
 import type { LogFormat } from './format';
@@ -19,7 +19,7 @@ export function formatForContent(head: Buffer): LogFormat {
 }
 
 /** A format by its name, as passed to a worker thread. */
-export function formatNamed(name: EvidenceSource): LogFormat {
+export function formatNamed(name: EvidenceKind): LogFormat {
   return name === accessLogFormat.name ? accessLogFormat : cloudTrailFormat;
 }
 

@@ -1,6 +1,6 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { withRetries } from '../retry';
+import { withRetries } from '../core/retry';
 import { keys } from './layout';
 import type { Table } from './table';
 

@@ -1,17 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { NewHttpClient } from '../first-seen';
-import type { TimeWindow } from '../report';
-import type { RetryPolicy } from '../retry';
-import type { ClientTally, HourTally } from '../tally';
+import type { NewHttpClient } from '../core/http-identity';
+import type { RetryPolicy } from '../core/retry';
+import type { ClientTally, HourTally } from '../core/tally';
+import type { TimeWindow } from '../core/time-window';
 import { FailureLog, type FailureRecord } from './failures';
-import { NewClientAlerts } from './first-seen';
 import { Ledger, type LedgerOptions } from './ledger';
+import { NewClientAlerts } from './new-clients';
 import { RangesStore } from './ranges';
 import { Table } from './table';
 import { TallyReader } from './tallies';
 
 export type { FailureRecord } from './failures';
-export type { FirstSeenOutcome, NewClientAlerts } from './first-seen';
 export {
   type BatchOutcome,
   type BatchPlan,
@@ -20,6 +19,7 @@ export {
   type LogEntry,
   MAX_LOGS_PER_BATCH,
 } from './ledger';
+export type { FirstSeenOutcome, NewClientAlerts } from './new-clients';
 export type { WriteCount } from './table';
 
 export interface StoreOptions extends LedgerOptions {

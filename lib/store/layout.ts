@@ -24,16 +24,16 @@
  * and attributes they always had (a table written before access logs reads the same).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { HttpClientSighting, NewHttpClient } from '../first-seen';
-import type { TimeWindow } from '../report';
+import type { HttpClientSighting, NewHttpClient } from '../core/http-identity';
 import {
   type ClientDescription,
   type ClientTally,
   counter,
-  type EvidenceSource,
+  type EvidenceKind,
   type HourTally,
   type Tally,
-} from '../tally';
+} from '../core/tally';
+import type { TimeWindow } from '../core/time-window';
 
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, AttributeValue>;
@@ -42,7 +42,7 @@ const BUCKET_PREFIX = 'BUCKET#';
 const HOUR_PREFIX = 'HOUR#';
 const CLIENT_PREFIX = 'CLIENT#';
 /** Sort-key suffix and `source` value of items counted from S3 server access logs. */
-const ACCESS_LOG: EvidenceSource = 'access-log';
+const ACCESS_LOG: EvidenceKind = 'access-log';
 const ACCESS_LOG_SUFFIX = `#${ACCESS_LOG}`;
 /** Attribute naming an item's evidence source; absent on CloudTrail items, as before access logs. */
 export const SOURCE = 'source';
@@ -226,7 +226,7 @@ export function clientTallyOf(item: Record<string, unknown>): ClientTally {
   };
 }
 
-function sourceOf(item: Record<string, unknown>): EvidenceSource {
+function sourceOf(item: Record<string, unknown>): EvidenceKind {
   return item[SOURCE] === ACCESS_LOG ? ACCESS_LOG : 'cloudtrail';
 }
 

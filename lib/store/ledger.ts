@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { SharedRequestTallies } from '../aggregate';
-import { mapLimited } from '../concurrency';
-import { CleartrailError } from '../errors';
-import { counter, mergeTallies, type Tally } from '../tally';
-import { type FirstSeenOutcome, recordFirstSeen } from './first-seen';
+import { mapLimited } from '../core/concurrency';
+import { CleartrailError } from '../core/errors';
+import type { SharedRequestTallies } from '../core/tally';
+import { counter, mergeTallies, type Tally } from '../core/tally';
 import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
+import { type FirstSeenOutcome, recordFirstSeen } from './new-clients';
 import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type WriteCount } from './table';
 
 /** The claim transaction holds the intent header and one claim per log. */

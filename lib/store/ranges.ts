@@ -1,5 +1,5 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { withRetries } from '../retry';
+import { withRetries } from '../core/retry';
 import { type Item, keys } from './layout';
 import type { Table } from './table';
 

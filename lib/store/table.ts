@@ -11,9 +11,9 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { mapLimited } from '../concurrency';
-import { CleartrailError, TransientError } from '../errors';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../retry';
+import { mapLimited } from '../core/concurrency';
+import { CleartrailError, TransientError } from '../core/errors';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../core/retry';
 import type { Item, Key } from './layout';
 
 /**

@@ -1,5 +1,5 @@
-import type { TimeWindow } from '../report';
-import type { ClientTally, HourTally } from '../tally';
+import type { ClientTally, HourTally } from '../core/tally';
+import type { TimeWindow } from '../core/time-window';
 import { clientTallyOf, hourTallyOf, keys } from './layout';
 import type { Table } from './table';
 

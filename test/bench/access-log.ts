@@ -10,10 +10,10 @@
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { classifyAccessLogVerdict } from '../../lib/classify/verdict';
 import { accessLogFormat } from '../../lib/formats/access-log';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { createSourceClassifier } from '../../lib/source';
-import { classifyAccessLogVerdict } from '../../lib/verdict';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { syntheticAccessLogLines } from '../support/synthetic-access-log';
 import { BENCH_DIR } from './measure';
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { classifyVerdict } from '../../lib/classify/verdict';
 import { cloudTrailLogId } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { createSourceClassifier } from '../../lib/source';
-import { classifyVerdict } from '../../lib/verdict';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { mulberry32 } from '../support/random';
 import { CLI_VARIANTS, formatDayTable, formatDayTargets, measureChild, measureCli } from './day';
 import { CLOUDTRAIL_KEY, type ClientSourceKind, type DayManifest, dailySizes, writeDayCorpus } from './day-corpus';
@@ -133,7 +133,7 @@ describe('Function: writeDayCorpus', () => {
   });
 
   it('has the HTTP and HTTPS clients it claims, from the source kinds it claims', () => {
-    // Act: clients as lib/aggregate.ts tells them apart, verdicts and sources as cleartrail decides them.
+    // Act: clients as lib/count/fold.ts tells them apart, verdicts and sources as cleartrail decides them.
     const sources = createSourceClassifier(bundledIpRanges(), []);
     const clients = { https: new Set<string>(), http: new Set<string>() };
     const httpBySource: Record<string, Set<string>> = {};

@@ -44,7 +44,7 @@ export interface DayCorpusOptions {
   region?: string;
 }
 
-/** A source kind as the generator means it; `lib/source.ts` must classify it the same way. */
+/** A source kind as the generator means it; `lib/classify/request-source.ts` must classify it the same way. */
 export type ClientSourceKind = 'external' | 'ec2' | 'vpc-endpoint' | 'private';
 
 /** One delivery file as written. */
@@ -81,7 +81,7 @@ export interface DayManifest {
   };
   /**
    * Distinct clients (principal, user agent, address, VPC endpoint) that sent at least one
-   * request in the corpus, as `lib/aggregate.ts` tells clients apart; a tiny corpus uses only
+   * request in the corpus, as `lib/count/fold.ts` tells clients apart; a tiny corpus uses only
    * part of the pool.
    */
   clients: {
@@ -297,7 +297,7 @@ function eventTime(rng: () => number, deliveredAt: number, intervalMs: number): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The client pool. A client is what lib/aggregate.ts counts as one: principal, user agent,
+// The client pool. A client is what lib/count/fold.ts counts as one: principal, user agent,
 // address and VPC endpoint. Request volume is Zipf-like (a few busy clients, a long tail), and
 // each client works on a few buckets of its own.
 

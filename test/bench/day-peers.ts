@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { FoldPool } from '../../bin/fold-pool';
-import { localLogSource } from '../../bin/local-files';
-import { mergeTallies } from '../../lib/tally';
+import { FoldPool } from '../../bin/run/fold-pool';
+import { localLogInput } from '../../bin/run/local-files';
+import { mergeTallies } from '../../lib/core/tally';
 
 /** What a peer counted over the whole corpus. */
 export interface PeerCount {
@@ -54,12 +54,12 @@ export function naiveCount(files: readonly string[]): PeerCount {
 
 /**
  * cleartrail without the store: every file read and folded as `analyze` does it, on one worker
- * thread per core (bin/fold-pool.ts), and nothing committed.
+ * thread per core (bin/run/fold-pool.ts), and nothing committed.
  */
 export async function foldWithoutStore(files: readonly string[]): Promise<PeerCount> {
   const pool = new FoldPool({ networks: [] });
   try {
-    const folds = await Promise.all(files.map(async (file) => pool.fold(await localLogSource(file))));
+    const folds = await Promise.all(files.map(async (file) => pool.fold(await localLogInput(file))));
     let records = 0;
     let s3Records = 0;
     let requests = 0;

@@ -5,18 +5,18 @@
  *
  * or `runIpLookupBench()` from test/bench/run.ts. Addresses come from a seeded generator, so
  * runs compare: half are drawn inside random AWS prefixes (hits), half uniformly (mostly misses).
- * Lookups go straight to the table, without the per-file cache of lib/source.ts.
+ * Lookups go straight to the table, without the per-file cache of lib/classify/request-source.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createSourceClassifier } from '../../lib/classify/request-source';
 import ranges from '../../lib/data/ip-ranges.json';
-import { formatIpv6, type ParsedIp, parseIp } from '../../lib/ip-address';
-import { parseIpRanges } from '../../lib/ip-ranges';
-import { parseNamedNetworks } from '../../lib/networks';
-import { createSourceClassifier } from '../../lib/source';
+import { parseIpRanges } from '../../lib/net/aws-ranges';
+import { formatIpv6, type ParsedIp, parseIp } from '../../lib/net/ip-address';
+import { parseNamedNetworks } from '../../lib/net/named-networks';
 import { mulberry32, pick } from '../support/random';
 
 const LIB = fileURLToPath(new URL('../../lib', import.meta.url));
@@ -87,7 +87,7 @@ export async function runIpLookupBench(options: IpLookupBenchOptions = {}): Prom
 }
 
 /**
- * Bundles lib/ip-ranges.ts as the Lambda build does (esbuild, CommonJS) and measures it in
+ * Bundles lib/net/aws-ranges.ts as the Lambda build does (esbuild, CommonJS) and measures it in
  * fresh processes: cold-start times (median of `runs`) and, in one more process with
  * --expose-gc, the memory the table retains.
  */
@@ -98,7 +98,7 @@ async function measureBundle(runs: number) {
     const bundle = join(dir, 'ip-ranges.cjs');
     await build({
       stdin: {
-        contents: "export { bundledIpRanges, parseIpRanges } from './ip-ranges';",
+        contents: "export { bundledIpRanges, parseIpRanges } from './net/aws-ranges';",
         resolveDir: LIB,
         loader: 'ts',
       },

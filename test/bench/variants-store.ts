@@ -3,11 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { LOCAL_CREDENTIALS } from '../../bin/local/s3rver';
 import { ensureTable } from '../../bin/local/table';
-import { openLogFile } from '../../bin/local-files';
+import { openLogFile } from '../../bin/run/local-files';
+import { countLog } from '../../lib/count/pipeline';
+import { fixedIpRanges } from '../../lib/count/ranges-provider';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { countLog } from '../../lib/pipeline';
-import { fixedIpRanges } from '../../lib/ranges-source';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { AggregateStore } from '../../lib/store';
 import type { BenchVariantEntry } from './variants';
 

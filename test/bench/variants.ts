@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { openLogFile } from '../../bin/local-files';
-import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/cloudtrail';
+import { openLogFile } from '../../bin/run/local-files';
+import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/classify/cloudtrail-record';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { classifyVerdict, type Verdict } from '../../lib/classify/verdict';
+import { foldLog } from '../../lib/count/pipeline';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { readS3RecordBatches } from '../../lib/log-reader';
-import { foldLog } from '../../lib/pipeline';
-import { createSourceClassifier } from '../../lib/source';
-import { classifyVerdict, type Verdict } from '../../lib/verdict';
+import { readS3RecordBatches } from '../../lib/formats/cloudtrail-reader';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { STORE_VARIANTS } from './variants-store';
 
 /** What one variant reports about one file; the runner checks that all variants agree. */
@@ -65,7 +65,7 @@ export const BASELINE: BenchVariantEntry = {
 /**
  * (b) cleartrail from compressed bytes to tallies, without the store: `foldLog` with the
  * CloudTrail format (reader, verdict, source, de-duplication, per-bucket, per-hour and per-client
- * counters), as `lib/pipeline.ts` does before it commits.
+ * counters), as `lib/count/pipeline.ts` does before it commits.
  */
 export const PIPELINE: BenchVariantEntry = {
   id: 'b',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAccessLogObjects } from '../../lib/log-object';
+import { listAccessLogObjects } from '../../lib/s3/log-objects';
 import { testS3Client, uniqueName } from '../support/aws';
 import { runCli } from '../support/cli';
 import {

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey } from '../../bin/commands/backfill-manifest';
-import { dayPrefixes } from '../../lib/log-object';
+import { dayPrefixes } from '../../lib/s3/log-objects';
 import { testS3Client, uniqueName } from '../support/aws';
 import { runCli } from '../support/cli';
 import { syntheticLogJson } from '../support/synthetic-log';

@@ -6,10 +6,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { countBatch, countLog, type LogSource } from '../../lib/pipeline';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { COUNTER_PREFIXES, type Tally } from '../../lib/core/tally';
+import { countBatch, countLog } from '../../lib/count/pipeline';
+import type { LogInput } from '../../lib/formats/format';
 import { keys } from '../../lib/store/layout';
-import { COUNTER_PREFIXES, type Tally } from '../../lib/tally';
 import { testDynamoDbClient } from '../support/aws';
 import {
   bufferSource,
@@ -55,7 +56,7 @@ const LOGS = (() => {
   }
   return logs;
 })();
-const sources = (indexes: readonly number[]): LogSource[] =>
+const sources = (indexes: readonly number[]): LogInput[] =>
   indexes.map((index) => bufferSource(LOGS[index]?.name as string, LOGS[index]?.bytes as Buffer));
 const ALL = [0, 1, 2, 3, 4, 5];
 
@@ -225,8 +226,7 @@ describe('Batch commit against DynamoDB Local', () => {
       // Prepare
       const table = await freshTable();
       const batch = () => countBatch(context(testDynamoDbClient(), table, PATIENT_RETRIES), sources(ALL));
-      const single = () =>
-        countLog(context(testDynamoDbClient(), table, PATIENT_RETRIES), sources([3])[0] as LogSource);
+      const single = () => countLog(context(testDynamoDbClient(), table, PATIENT_RETRIES), sources([3])[0] as LogInput);
 
       // Act
       if (order === 'batch first') {

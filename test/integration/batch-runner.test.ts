@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { countInBatches, type RunResult } from '../../lib/batch-runner';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { countLog, foldLog, type LogSource } from '../../lib/pipeline';
-import { createSourceClassifier } from '../../lib/source';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { countInBatches, type RunResult } from '../../lib/count/batch-runner';
+import { countLog, foldLog } from '../../lib/count/pipeline';
+import type { LogInput } from '../../lib/formats/format';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { testDynamoDbClient } from '../support/aws';
 import { bufferSource, countingContext, dumpAggregates, freshTable } from '../support/counting';
 import { syntheticLogJson } from '../support/synthetic-log';
@@ -13,7 +14,7 @@ const LOGS = Array.from({ length: 9 }, (_, index) => ({
   name: `day-log-${index}`,
   bytes: gzipSync(syntheticLogJson({ records: 60, seed: 70 + index })),
 }));
-const sources = (): LogSource[] => LOGS.map((log) => bufferSource(log.name, log.bytes));
+const sources = (): LogInput[] => LOGS.map((log) => bufferSource(log.name, log.bytes));
 
 /** Folds in this thread, as the worker threads of `analyze` do, and counts the logs it was asked for. */
 function inProcessFold() {
@@ -21,7 +22,7 @@ function inProcessFold() {
   const folded: string[] = [];
   return {
     folded,
-    fold: (log: LogSource) => {
+    fold: (log: LogInput) => {
       folded.push(log.id);
       return foldLog(log, { sources: sourcesClassifier });
     },

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countLog } from '../../lib/pipeline';
-import { hoursBetween } from '../../lib/time-window';
+import { hoursBetween } from '../../lib/core/time-window';
+import { countLog } from '../../lib/count/pipeline';
 import { testDynamoDbClient } from '../support/aws';
 import { runCli } from '../support/cli';
 import { bufferSource, countingContext, freshTable } from '../support/counting';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { countLog } from '../../lib/pipeline';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { countLog } from '../../lib/count/pipeline';
 import { localEndpoints, testDynamoDbClient } from '../support/aws';
 import {
   bufferSource,

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBucketReports } from '../../lib/queries';
+import { loadBucketReports } from '../../lib/report/queries';
 import { AggregateStore } from '../../lib/store';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { freshTable } from '../support/counting';

@@ -8,12 +8,13 @@ import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleTrigger, type InvocationContext } from '../../lib/invocation';
-import { s3LogSource } from '../../lib/log-object';
-import type { NamedNetwork } from '../../lib/networks';
-import { countLog } from '../../lib/pipeline';
+import type { LogObjectRef } from '../../lib/core/log-object-ref';
+import { countLog } from '../../lib/count/pipeline';
+import { handleTrigger, type InvocationContext } from '../../lib/lambda/invocation';
+import type { Trigger } from '../../lib/lambda/trigger';
+import type { NamedNetwork } from '../../lib/net/named-networks';
+import { s3LogInput } from '../../lib/s3/log-objects';
 import { keys } from '../../lib/store/layout';
-import type { LogObjectRef, Trigger } from '../../lib/trigger';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { countingContext, freshTable, InjectedFault } from '../support/counting';
 import { syntheticLogJson } from '../support/synthetic-log';
@@ -99,7 +100,7 @@ describe('Function: handleTrigger, retry or permanent by the error class', () =>
     // The first transaction claims; the second would count the first chunk.
     failTransaction(client, 2, () => new InjectedFault(2, 'before'));
     const firstAttempt = invocationContext(client, table, bucket);
-    const source = s3LogSource(firstAttempt.s3, object);
+    const source = s3LogInput(firstAttempt.s3, object);
     await expect(countLog(firstAttempt.counting, source)).rejects.toThrow(InjectedFault);
     const state = (await firstAttempt.counting.store.ledger.states([source.id])).get(source.id);
     if (state?.state !== 'claimed') throw new Error(`expected a claimed log, found ${JSON.stringify(state)}`);

@@ -8,10 +8,10 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { countBatch } from '../../lib/count/pipeline';
+import { fixedIpRanges } from '../../lib/count/ranges-provider';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { countBatch } from '../../lib/pipeline';
-import { fixedIpRanges } from '../../lib/ranges-source';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import { AggregateStore } from '../../lib/store';
 
 const [table, pauseAtText, when, ...files] = process.argv.slice(2);

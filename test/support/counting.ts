@@ -4,11 +4,12 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../bin/local/table';
+import type { CountingContext } from '../../lib/count/pipeline';
+import { fixedIpRanges } from '../../lib/count/ranges-provider';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import type { NamedNetwork } from '../../lib/networks';
-import type { CountingContext, LogSource } from '../../lib/pipeline';
-import { fixedIpRanges } from '../../lib/ranges-source';
+import type { LogInput } from '../../lib/formats/format';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import type { NamedNetwork } from '../../lib/net/named-networks';
 import { AggregateStore, type StoreOptions } from '../../lib/store';
 import { testDynamoDbClient, uniqueName } from './aws';
 
@@ -30,7 +31,7 @@ export function countingContext(
   };
 }
 
-export function bufferSource(id: string, bytes: Buffer): LogSource {
+export function bufferSource(id: string, bytes: Buffer): LogInput {
   return {
     id,
     location: `memory://${id}`,

@@ -1,4 +1,4 @@
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
 
 /**
  * An S3 data event over HTTPS (TLS 1.3) as CloudTrail writes one since eventVersion 1.08, for

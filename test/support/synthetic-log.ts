@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
 import { mulberry32 } from './random';
 
 /**

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFold } from '../../lib/aggregate';
-import { MalformedLogError } from '../../lib/errors';
+import type { S3Request } from '../../lib/classify/request';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { classifyAccessLogVerdict } from '../../lib/classify/verdict';
+import { MalformedLogError } from '../../lib/core/errors';
+import { LogFold } from '../../lib/count/fold';
 import { formatForContent, formatForName } from '../../lib/formats';
 import {
   AccessLogRequests,
@@ -14,11 +17,8 @@ import {
   tokenizeLine,
 } from '../../lib/formats/access-log';
 import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { summarizeBucket } from '../../lib/report';
-import type { S3Request } from '../../lib/request';
-import { createSourceClassifier } from '../../lib/source';
-import { classifyAccessLogVerdict } from '../../lib/verdict';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import { summarizeBucket } from '../../lib/report/bucket-report';
 import { mulberry32 } from '../support/random';
 import {
   EXPECTED_ACCESS_LOG_BUCKETS,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Aggregate, LogFold } from '../../lib/aggregate';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { MalformedLogError } from '../../lib/errors';
-import { EventIdSet } from '../../lib/event-id-set';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { parseEventTime } from '../../lib/classify/request';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { MalformedLogError } from '../../lib/core/errors';
+import { type ClientTally, type HourTally, mergeTallies, type Tally } from '../../lib/core/tally';
+import { Aggregate, LogFold } from '../../lib/count/fold';
 import { CloudTrailRequests } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { parseNamedNetworks } from '../../lib/networks';
-import { parseEventTime } from '../../lib/request';
-import { createSourceClassifier } from '../../lib/source';
-import { type ClientTally, type HourTally, mergeTallies, type Tally } from '../../lib/tally';
+import { EventIdSet } from '../../lib/formats/event-id-set';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import { parseNamedNetworks } from '../../lib/net/named-networks';
 
 const ranges = bundledIpRanges();
 const office = parseNamedNetworks('office=203.0.113.0/24');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createS3Client } from '../../lib/aws-clients';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { isOwnRequest } from '../../lib/request';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { isOwnRequest } from '../../lib/classify/request';
+import { createS3Client } from '../../lib/s3/aws-clients';
 import { version } from '../../package.json';
 
 describe('Function: createS3Client', () => {

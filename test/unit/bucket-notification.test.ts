@@ -1,13 +1,13 @@
 import type { NotificationConfiguration, QueueConfiguration } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { InvalidCustomResourceRequestError } from '../../lib/core/errors';
 import {
   type LogObjectsNotification,
   parseLogObjectsNotification,
   sameNotificationConfiguration,
   withLogObjectsNotification,
   withoutLogObjectsNotification,
-} from '../../lib/bucket-notification';
-import { InvalidCustomResourceRequestError } from '../../lib/errors';
+} from '../../lib/lambda/bucket-notification';
 
 const ours: LogObjectsNotification = {
   id: 'cleartrail-prod-log-objects',

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BucketPolicy,
-  enforceHttpsPolicy,
-  InvalidBucketNameError,
-  validateBucketName,
-} from '../../lib/bucket-policy';
-import { ConfigurationError } from '../../lib/errors';
+import { InvalidBucketNameError, validateBucketName } from '../../lib/core/bucket-name';
+import { ConfigurationError } from '../../lib/core/errors';
+import { type BucketPolicy, enforceHttpsPolicy } from '../../lib/report/bucket-policy';
 
 /** The policy as a user pastes it: through JSON text and back. */
 function asPasted(policy: BucketPolicy): Record<string, unknown> & { Statement: Array<Record<string, unknown>> } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketTarget, NO_BUCKET } from '../../lib/bucket';
+import { bucketTarget, NO_BUCKET } from '../../lib/classify/bucket-target';
 
 describe('Function: bucketTarget', () => {
   it('takes requestParameters.bucketName first', () => {

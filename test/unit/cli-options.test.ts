@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { usageMessage } from '../../bin/options';
-import { InvalidBucketNameError } from '../../lib/bucket-policy';
-import { CleartrailError, TransientError } from '../../lib/errors';
-import { parseNamedNetworks } from '../../lib/networks';
-import { readinessWindow } from '../../lib/readiness';
-import { parseS3Url } from '../../lib/s3-url';
-import { parseTimeWindow } from '../../lib/time-window';
+import { InvalidBucketNameError } from '../../lib/core/bucket-name';
+import { CleartrailError, TransientError } from '../../lib/core/errors';
+import { parseTimeWindow } from '../../lib/core/time-window';
+import { parseNamedNetworks } from '../../lib/net/named-networks';
+import { readinessWindow } from '../../lib/report/readiness';
+import { parseS3Url } from '../../lib/s3/s3-url';
 
 const now = new Date('2026-11-26T15:42:00Z');
 

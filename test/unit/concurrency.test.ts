@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimited } from '../../lib/concurrency';
+import { mapLimited } from '../../lib/core/concurrency';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 

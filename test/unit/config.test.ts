@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadHandlerConfig } from '../../lib/config';
-import { ConfigurationError } from '../../lib/errors';
+import { ConfigurationError } from '../../lib/core/errors';
+import { loadHandlerConfig } from '../../lib/lambda/config';
 
 const BASE = { CLEARTRAIL_TABLE: 'cleartrail-dev', CLEARTRAIL_LOG_BUCKET: 'trail' };
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customResourceResponse, sendCustomResourceResponse } from '../../lib/custom-resource';
+import { customResourceResponse, sendCustomResourceResponse } from '../../lib/lambda/custom-resource';
 
 const create: CloudFormationCustomResourceEvent = {
   RequestType: 'Create',

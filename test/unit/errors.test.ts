@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidBucketNameError } from '../../lib/bucket-policy';
+import { InvalidBucketNameError } from '../../lib/core/bucket-name';
 import {
   CleartrailError,
   ConfigurationError,
@@ -14,8 +14,8 @@ import {
   type RetryDecision,
   retryDecision,
   TransientError,
-} from '../../lib/errors';
-import { InvalidNetworksError } from '../../lib/networks';
+} from '../../lib/core/errors';
+import { InvalidNetworksError } from '../../lib/net/named-networks';
 
 describe('Function: retryDecision', () => {
   it.each<[string, unknown, RetryDecision]>([

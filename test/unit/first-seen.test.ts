@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { httpClientSightings, httpIdentity, type NewHttpClient } from '../../lib/first-seen';
-import { newClientAlertMessage } from '../../lib/new-client-alert';
-import type { ClientTally, HourTally } from '../../lib/tally';
+import { httpClientSightings, httpIdentity, type NewHttpClient } from '../../lib/core/http-identity';
+import type { ClientTally, HourTally } from '../../lib/core/tally';
+import { newClientAlertMessage } from '../../lib/lambda/new-client-alert';
 
 function clientTally(
   overrides: Partial<Omit<ClientTally, 'client'>> & { client?: Partial<ClientTally['client']> } = {},

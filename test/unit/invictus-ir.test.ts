@@ -1,12 +1,12 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFold } from '../../lib/aggregate';
+import { describeRequest } from '../../lib/classify/request';
+import { createSourceClassifier } from '../../lib/classify/request-source';
+import { LogFold } from '../../lib/count/fold';
 import { CloudTrailRequests } from '../../lib/formats/cloudtrail';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { readS3Records } from '../../lib/log-reader';
-import { describeRequest } from '../../lib/request';
-import { createSourceClassifier } from '../../lib/source';
+import { readS3Records } from '../../lib/formats/cloudtrail-reader';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
 
 const FIXTURES = path.join(__dirname, '../fixtures/invictus-ir');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, isPrivateAddress, parseCidr, parseIp } from '../../lib/ip-address';
+import { formatIpv6, isPrivateAddress, parseCidr, parseIp } from '../../lib/net/ip-address';
 
 describe('Function: parseIp', () => {
   it('parses IPv4 into one unsigned 32-bit number and keeps the text', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../lib/core/errors';
 import snapshot from '../../lib/data/ip-ranges.json';
-import { ConfigurationError } from '../../lib/errors';
-import { formatIpv4, formatIpv6, type ParsedIp, parseCidr, parseIp } from '../../lib/ip-address';
-import { buildPrefixTable, bundledIpRanges, type IpRanges, parseIpRanges } from '../../lib/ip-ranges';
+import { buildPrefixTable, bundledIpRanges, type IpRanges, parseIpRanges } from '../../lib/net/aws-ranges';
+import { formatIpv4, formatIpv6, type ParsedIp, parseCidr, parseIp } from '../../lib/net/ip-address';
 import { mulberry32, pick } from '../support/random';
 
 const ip = (address: string): ParsedIp => {
@@ -54,7 +54,7 @@ describe('Function: bundledIpRanges', () => {
     });
   });
 
-  // Each row of the precedence table in lib/ip-ranges.ts, on the real snapshot.
+  // Each row of the precedence table in lib/net/aws-ranges.ts, on the real snapshot.
   it.each([
     ['S3 /28 inside an EC2 /14: the more specific S3 wins', '3.26.88.5', '3.26.88.0/28', 'S3', true],
     ['CODEBUILD /29 inside an EC2 /14', '3.26.127.25', '3.26.127.24/29', 'CODEBUILD', true],

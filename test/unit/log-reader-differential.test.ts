@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/cloudtrail';
-import { type ReadSummary, readS3Records } from '../../lib/log-reader';
-import { projectRecord } from '../../lib/record-fields';
+import { type CloudTrailRecord, S3_EVENT_SOURCE } from '../../lib/classify/cloudtrail-record';
+import { projectRecord } from '../../lib/classify/record-fields';
+import { type ReadSummary, readS3Records } from '../../lib/formats/cloudtrail-reader';
 import { chunkedBody, type SyntheticLogOptions, syntheticLogJson } from '../support/synthetic-log';
 
 // The reader's fast paths (the `s3.amazonaws.com` pre-filter, guessed record ends, per-record

@@ -1,10 +1,15 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { ConfigurationError, LogTooLargeError, MalformedLogError } from '../../lib/errors';
-import { DEFAULT_READ_LIMITS, type ReadLimits, type ReadSummary, readS3Records } from '../../lib/log-reader';
-import { projectRecord } from '../../lib/record-fields';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { projectRecord } from '../../lib/classify/record-fields';
+import { ConfigurationError, LogTooLargeError, MalformedLogError } from '../../lib/core/errors';
+import {
+  DEFAULT_READ_LIMITS,
+  type ReadLimits,
+  type ReadSummary,
+  readS3Records,
+} from '../../lib/formats/cloudtrail-reader';
 import { chunkedBody } from '../support/synthetic-log';
 
 const OBJECT = 's3://trail-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/file.json.gz';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../lib/errors';
-import { type ParsedIp, parseIp } from '../../lib/ip-address';
-import { buildNetworkTable, InvalidNetworksError, parseNamedNetworks } from '../../lib/networks';
+import { ConfigurationError } from '../../lib/core/errors';
+import { type ParsedIp, parseIp } from '../../lib/net/ip-address';
+import { buildNetworkTable, InvalidNetworksError, parseNamedNetworks } from '../../lib/net/named-networks';
 
 const ip = (address: string): ParsedIp => {
   const parsed = parseIp(address);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientReport } from '../../lib/clients';
-import { ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../../lib/errors';
+import { ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../../lib/core/errors';
+import { hoursBetween } from '../../lib/core/time-window';
+import type { BucketReport } from '../../lib/report/bucket-report';
+import type { ClientReport } from '../../lib/report/clients';
 import {
   assessReadiness,
   closeWindowOverData,
@@ -10,9 +12,7 @@ import {
   type ReadinessInput,
   type ReadinessReason,
   readinessWindow,
-} from '../../lib/readiness';
-import type { BucketReport } from '../../lib/report';
-import { hoursBetween } from '../../lib/time-window';
+} from '../../lib/report/readiness';
 
 const WINDOW = { fromHour: '2026-11-01T00', toHour: '2026-11-03T23' };
 const ALL_HOURS = hoursBetween(WINDOW.fromHour, WINDOW.toHour);

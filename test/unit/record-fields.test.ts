@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecordFields, projectRecord } from '../../lib/record-fields';
+import { parseRecordFields, projectRecord } from '../../lib/classify/record-fields';
 import { mulberry32, pick } from '../support/random';
 
 // parseRecordFields must give projectRecord(JSON.parse(text)) for every text JSON.parse accepts,

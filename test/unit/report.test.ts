@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeClients } from '../../lib/clients';
-import { compareByRisk, selectEvidence, summarizeBucket } from '../../lib/report';
-import type { ClientDescription, ClientTally, HourTally } from '../../lib/tally';
+import type { ClientDescription, ClientTally, HourTally } from '../../lib/core/tally';
+import { compareByRisk, selectEvidence, summarizeBucket } from '../../lib/report/bucket-report';
+import { summarizeClients } from '../../lib/report/clients';
 
 const hour = (h: string, counters: Record<string, number>, seen: number[] = []): HourTally => ({
   kind: 'hour',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, TransientError } from '../../lib/errors';
-import { BATCH_RETRY_POLICY, DEFAULT_RETRY_POLICY, isConnectionLost, withRetries } from '../../lib/retry';
+import { StoreUnavailableError, TransientError } from '../../lib/core/errors';
+import { BATCH_RETRY_POLICY, DEFAULT_RETRY_POLICY, isConnectionLost, withRetries } from '../../lib/core/retry';
 
 function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });

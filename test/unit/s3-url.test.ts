@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValueError } from '../../lib/errors';
-import { s3Location } from '../../lib/log-object';
-import { isS3Url, parseS3Url } from '../../lib/s3-url';
+import { InvalidValueError } from '../../lib/core/errors';
+import { s3Location } from '../../lib/s3/log-objects';
+import { isS3Url, parseS3Url } from '../../lib/s3/s3-url';
 
 describe('Function: parseS3Url', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { ConfigurationError } from '../../lib/errors';
-import { bundledIpRanges } from '../../lib/ip-ranges';
-import { parseNamedNetworks } from '../../lib/networks';
-import { createSourceClassifier, SOURCE_CLASSES } from '../../lib/source';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { createSourceClassifier, SOURCE_CLASSES } from '../../lib/classify/request-source';
+import { ConfigurationError } from '../../lib/core/errors';
+import { bundledIpRanges } from '../../lib/net/aws-ranges';
+import { parseNamedNetworks } from '../../lib/net/named-networks';
 
 const classifier = (networks = '') => createSourceClassifier(bundledIpRanges(), parseNamedNetworks(networks));
 

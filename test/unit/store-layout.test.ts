@@ -1,7 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { addTally, type ClientTally, type HourTally, mergeTallies } from '../../lib/core/tally';
 import { clientTallyOf, hourTallyOf, keys, tallyUpdate } from '../../lib/store/layout';
-import { addTally, type ClientTally, type HourTally, mergeTallies } from '../../lib/tally';
 
 const hourTally: HourTally = {
   kind: 'hour',

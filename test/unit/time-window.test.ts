@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EmptyWindowError, InvalidValueError } from '../../lib/errors';
-import { hourOf, hoursBetween, parseTimeBound, parseTimeWindow } from '../../lib/time-window';
+import { EmptyWindowError, InvalidValueError } from '../../lib/core/errors';
+import { hourOf, hoursBetween, parseTimeBound, parseTimeWindow } from '../../lib/core/time-window';
 
 const now = new Date('2026-11-26T15:42:00Z');
 

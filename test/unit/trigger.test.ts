@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidTriggerError } from '../../lib/errors';
-import { decodeS3EventKey, parseTrigger, routeLogObject, skipReason } from '../../lib/trigger';
+import { InvalidTriggerError } from '../../lib/core/errors';
+import { decodeS3EventKey, parseTrigger, routeLogObject, skipReason } from '../../lib/lambda/trigger';
 
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../lib/cloudtrail';
-import { classifyVerdict, eventVersionAtLeast } from '../../lib/verdict';
+import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import { classifyVerdict, eventVersionAtLeast } from '../../lib/classify/verdict';
 
 const client = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
   eventVersion: '1.09',

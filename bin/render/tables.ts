@@ -1,0 +1,282 @@
+import type { NewHttpClient } from '../../lib/core/http-identity';
+import type { BucketPolicy } from '../../lib/report/bucket-policy';
+import type { BucketReport } from '../../lib/report/bucket-report';
+import type { ClientReport } from '../../lib/report/clients';
+import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
+
+/** Lays rows out in aligned columns; numbers are right-aligned. */
+export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const cells = [
+    headers.map(String),
+    ...rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell))),
+  ];
+  const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'));
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
+}
+
+export function bucketTable(buckets: readonly BucketReport[]): string {
+  if (buckets.length === 0) return 'No S3 requests recorded in this window.';
+  return table(
+    [
+      'bucket',
+      'http',
+      'https',
+      'service',
+      'unknown',
+      'http share',
+      'external',
+      'ec2',
+      'vpc-endpoint',
+      'private',
+      'aws',
+      'last http',
+      'source',
+    ],
+    buckets.map((b) => [
+      b.bucket,
+      b.http,
+      b.https,
+      b.service,
+      b.unknown,
+      percent(b.httpShare),
+      b.httpSources.external,
+      b.httpSources.ec2,
+      b.httpSources['vpc-endpoint'],
+      b.httpSources.private,
+      b.httpSources.aws,
+      b.lastHttpSeen?.replace('.000Z', 'Z') ?? '-',
+      b.source,
+    ]),
+  );
+}
+
+/** Findings worth a line each under the table. */
+export function findingLines(buckets: readonly BucketReport[]): string[] {
+  const lines: string[] = [];
+  for (const b of buckets) {
+    if (b.bySource) {
+      const cloudTrail = b.bySource.cloudtrail;
+      const accessLog = b.bySource['access-log'];
+      lines.push(
+        `${b.bucket}: both sources, side by side: http ${cloudTrail.http} in CloudTrail, ${accessLog.http} in access logs ` +
+          `(https ${cloudTrail.https} and ${accessLog.https}); the figures above are from ${b.source}`,
+      );
+    }
+    const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${name} ${count}`);
+    if (networks.length > 0) lines.push(`${b.bucket}: HTTP from named networks: ${networks.join(', ')}`);
+    if (b.website.http > 0)
+      lines.push(`${b.bucket}: ${b.website.http} HTTP requests to the S3 website endpoint (HTTP only by design)`);
+    if (b.findings.presignedHttp > 0)
+      lines.push(`${b.bucket}: ${b.findings.presignedHttp} presigned URLs used over HTTP (signatures sent in clear)`);
+    if (b.findings.legacyTls > 0) lines.push(`${b.bucket}: ${b.findings.legacyTls} HTTPS requests on TLS below 1.2`);
+    if (b.findings.sigV2 > 0) lines.push(`${b.bucket}: ${b.findings.sigV2} requests signed with SigV2`);
+    if (b.findings.ec2CredentialsOutsideAws > 0) {
+      lines.push(
+        `${b.bucket}: ${b.findings.ec2CredentialsOutsideAws} requests with EC2 instance credentials from outside AWS (security finding)`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function clientTable(clients: readonly ClientReport[]): string {
+  if (clients.length === 0) return 'No HTTP clients in this window.';
+  return table(
+    [
+      'address',
+      'class',
+      'network',
+      'aws range',
+      'principal',
+      'instance',
+      'user agent',
+      'vpc endpoint',
+      'http',
+      'first http hour',
+      'last http hour',
+      'top operations',
+    ],
+    clients.map((c) => [
+      c.address,
+      c.class,
+      c.network ?? '-',
+      c.awsRange ?? '-',
+      c.principal,
+      c.instanceId ?? '-',
+      truncate(c.userAgent ?? '-', 40),
+      c.vpcEndpointId ?? '-',
+      c.count,
+      hourText(c.firstHttpHour),
+      hourText(c.lastHttpHour),
+      c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
+    ]),
+  );
+}
+
+/** A UTC hour `YYYY-MM-DDTHH` as `YYYY-MM-DDTHH:00Z`, or `-`. */
+function hourText(hour: string | undefined): string {
+  return hour ? `${hour}:00Z` : '-';
+}
+
+/** Clients first seen in a window (`clients --new`), oldest first. */
+export function newClientTable(clients: ReadonlyArray<NewHttpClient & { notifiedAt?: string }>): string {
+  if (clients.length === 0) return 'No new plain-HTTP clients in this window.';
+  return table(
+    [
+      'first seen',
+      'bucket',
+      'address',
+      'class',
+      'network',
+      'principal',
+      'instance',
+      'user agent',
+      'operation',
+      'alerted',
+    ],
+    clients.map((c) => [
+      new Date(c.firstSeen * 1000).toISOString().replace('.000Z', 'Z'),
+      c.bucket,
+      c.address,
+      c.class,
+      c.network ?? '-',
+      c.principal,
+      c.instanceId ?? '-',
+      truncate(c.userAgent ?? '-', 40),
+      c.operation ?? '-',
+      c.notifiedAt?.replace(/\.\d{3}Z$/, 'Z') ?? '-',
+    ]),
+  );
+}
+
+function truncate(value: string, length: number): string {
+  return value.length <= length ? value : `${value.slice(0, length - 1)}…`;
+}
+
+/** RFC 4180 CSV. */
+export function csv(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const quote = (cell: string | number) => {
+    const text = String(cell);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A client in one line of text: address, principal and (shortened) user agent. */
+function clientLabel(c: Pick<ClientReport, 'address' | 'principal' | 'userAgent'>): string {
+  return [c.address, c.principal, c.userAgent ? truncate(c.userAgent, 40) : undefined].filter(Boolean).join('  ');
+}
+
+/** The TLS-hygiene findings of one client, e.g. `TLS below 1.2: 3 (TLSv1 3); SigV2: 1`, or '' when it has none. */
+export function clientFindings(c: Pick<ClientReport, 'findings' | 'tlsVersions'>): string {
+  const parts: string[] = [];
+  if (c.findings.legacyTls > 0) {
+    const old = Object.entries(c.tlsVersions)
+      .filter(([version]) => /^TLSv1(\.[01])?$|^SSL/i.test(version))
+      .map(([version, count]) => `${version} ${count}`);
+    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${old.join(', ')})` : ''}`);
+  }
+  if (c.findings.sigV2 > 0) parts.push(`SigV2: ${c.findings.sigV2}`);
+  if (c.findings.presignedHttp > 0)
+    parts.push(`presigned URL over HTTP: ${c.findings.presignedHttp} (signature sent in clear)`);
+  if (c.findings.ec2CredentialsOutsideAws > 0)
+    parts.push(`EC2 instance credentials from outside AWS: ${c.findings.ec2CredentialsOutsideAws}`);
+  return parts.join('; ');
+}
+
+/** One line per client that has a TLS-hygiene finding, for under the `clients` table. */
+export function clientFindingLines(clients: readonly ClientReport[]): string[] {
+  return clients.filter((c) => clientFindings(c) !== '').map((c) => `${clientLabel(c)}: ${clientFindings(c)}`);
+}
+
+/** Clients whose requests were all HTTPS but carried a hygiene finding (old TLS, SigV2): `clients --hygiene`. */
+export function hygieneTable(clients: readonly ClientReport[]): string {
+  if (clients.length === 0) return 'No HTTPS clients with TLS-hygiene findings in this window.';
+  return table(
+    ['address', 'class', 'principal', 'user agent', 'https', 'tls < 1.2', 'sigv2', 'tls versions', 'last http hour'],
+    clients.map((c) => [
+      c.address,
+      c.class,
+      c.principal,
+      truncate(c.userAgent ?? '-', 40),
+      c.https,
+      c.findings.legacyTls,
+      c.findings.sigV2,
+      Object.entries(c.tlsVersions)
+        .map(([version, count]) => `${version} ${count}`)
+        .join(', ') || '-',
+      hourText(c.lastHttpHour),
+    ]),
+  );
+}
+
+/** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
+export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
+  const e = result.evidence;
+  const lines = [
+    `${result.bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
+    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
+    `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
+      (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
+  ];
+  if (result.reasons.length > 0) {
+    lines.push('', 'Reasons:');
+    for (const reason of result.reasons) {
+      lines.push(`- ${reason.code}: ${describeReason(reason)}`);
+      if (reason.code === 'http-clients' || reason.code === 'legacy-tls') {
+        const shown = reason.detail.clients;
+        const counted = reason.code === 'http-clients' ? 'http' : 'tls < 1.2';
+        const rows = shown.map((c) => [
+          c.address,
+          c.class,
+          c.principal,
+          truncate(c.userAgent ?? '-', 40),
+          reason.code === 'http-clients' ? c.count : c.findings.legacyTls,
+          hourText(c.lastHttpHour),
+        ]);
+        lines.push(...indent(table(['address', 'class', 'principal', 'user agent', counted, 'last http hour'], rows)));
+        const total = reason.code === 'http-clients' ? reason.detail.clientCount : shown.length;
+        if (total > shown.length) {
+          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${result.bucket}`);
+        }
+      }
+    }
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', 'Warnings (do not block):');
+    for (const warning of result.warnings) {
+      lines.push(`- ${warning.code}: ${describeReason(warning)}`);
+      for (const c of warning.detail.clients.slice(0, 5)) lines.push(`    ${clientLabel(c)}`);
+    }
+  }
+  if (policy) {
+    lines.push(
+      '',
+      'Bucket policy to apply (put-bucket-policy replaces the whole policy: merge these statements into an existing one):',
+      JSON.stringify(policy, null, 2),
+    );
+  }
+  return lines.join('\n');
+}
+
+function indent(text: string): string[] {
+  return text.split('\n').map((line) => `    ${line}`);
+}

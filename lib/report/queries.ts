@@ -1,0 +1,112 @@
+import { NO_BUCKET } from '../classify/bucket-target';
+import { VERDICTS } from '../classify/verdict';
+import type { NewHttpClient } from '../core/http-identity';
+import { counter, type EvidenceKind, type HourTally } from '../core/tally';
+import type { TimeWindow } from '../core/time-window';
+import type { AggregateStore } from '../store';
+import { type BucketReport, selectEvidence, summarizeBucket } from './bucket-report';
+import { type ClientReport, summarizeClients } from './clients';
+
+/** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
+export async function loadBucketReports(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow; source?: EvidenceKind },
+): Promise<BucketReport[]> {
+  const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
+  const reports: BucketReport[] = [];
+  for (const bucket of buckets) {
+    const report = summarizeBucket(bucket, await store.hourTallies(bucket, options.window), {
+      source: options.source,
+    });
+    if (report.total > 0 || options.bucket) reports.push(report);
+  }
+  return reports.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+}
+
+/**
+ * The clients of one bucket in the window, most HTTP requests first, from the evidence source
+ * the bucket's report uses (its hour tallies decide which).
+ */
+export async function loadClients(
+  store: AggregateStore,
+  options: { bucket: string; window: TimeWindow; includeHygiene?: boolean; source?: EvidenceKind },
+): Promise<{ source: EvidenceKind; clients: ClientReport[] }> {
+  const [hours, tallies] = await Promise.all([
+    store.hourTallies(options.bucket, options.window),
+    store.clientTallies(options.bucket, options.window),
+  ]);
+  const evidence = selectEvidence(hours, tallies, options.source);
+  return {
+    source: evidence.source,
+    clients: summarizeClients(evidence.clients, { window: options.window, includeHygiene: options.includeHygiene }),
+  };
+}
+
+/**
+ * The plain-HTTP clients first seen in the window, on one bucket or on every bucket in the
+ * index, oldest first: one Query per bucket. `notifiedAt` says when the Lambda's alert went out.
+ */
+export async function loadNewHttpClients(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow },
+): Promise<Array<NewHttpClient & { notifiedAt?: string }>> {
+  const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
+  const found = await Promise.all(buckets.map((bucket) => store.newHttpClients(bucket, options.window)));
+  return found
+    .flat()
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+}
+
+/** What a readiness verdict on one bucket reads from the store (see `assessReadiness`). */
+export interface ReadinessInputs {
+  report: BucketReport;
+  clients: ClientReport[];
+  hourItemsHours: string[];
+}
+
+/** One Query for the bucket's hours and one for its clients in the window. */
+export async function loadReadinessInputs(
+  store: AggregateStore,
+  bucket: string,
+  window: TimeWindow,
+  source?: EvidenceKind,
+): Promise<ReadinessInputs> {
+  const [hours, clients] = await Promise.all([store.hourTallies(bucket, window), store.clientTallies(bucket, window)]);
+  const evidence = selectEvidence(hours, clients, source);
+  return {
+    report: summarizeBucket(bucket, hours, { source: evidence.source }),
+    clients: summarizeClients(evidence.clients, { window, includeHygiene: true }),
+    hourItemsHours: hoursWithRecords(evidence.hours),
+  };
+}
+
+/**
+ * Readiness inputs for one bucket, or for every bucket of the index that has data in the
+ * window (requests without a bucket left out), in index order.
+ */
+export async function loadReadinessInputsOfBuckets(
+  store: AggregateStore,
+  options: { bucket?: string; window: TimeWindow; source?: EvidenceKind },
+): Promise<Array<{ bucket: string } & ReadinessInputs>> {
+  const names = options.bucket ? [options.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
+  const loaded: Array<{ bucket: string } & ReadinessInputs> = [];
+  for (const bucket of names) {
+    const inputs = await loadReadinessInputs(store, bucket, options.window, options.source);
+    if (inputs.report.total > 0 || options.bucket) loaded.push({ bucket, ...inputs });
+  }
+  return loaded;
+}
+
+/** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
+export async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
+  return hoursWithRecords(await store.hourTallies(bucket, {}))
+    .sort()
+    .at(-1);
+}
+
+/** The hours of hour tallies that counted at least one request. */
+export function hoursWithRecords(hourTallies: readonly HourTally[]): string[] {
+  return hourTallies
+    .filter((tally) => VERDICTS.some((verdict) => (tally.counters[counter.verdict(verdict)] ?? 0) > 0))
+    .map((tally) => tally.hour);
+}
