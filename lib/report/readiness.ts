@@ -191,6 +191,166 @@ export interface ReadinessResult {
 }
 
 /**
+ * What every readiness rule sees: the input, the thresholds with their defaults, and the facts
+ * about the window computed once.
+ */
+export interface ReadinessContext {
+  input: ReadinessInput;
+  thresholds: Required<ReadinessThresholds>;
+  /** Every hour of the window, in order. */
+  windowHours: readonly string[];
+  /** The hours of the window that have any record of the bucket. */
+  withData: ReadonlySet<string>;
+  /** http + https + unknown. */
+  clientRequests: number;
+}
+
+/** What one rule found; `final` stops the rules after it (nothing left worth judging). */
+export interface RuleOutcome {
+  reasons?: ReadinessReason[];
+  warnings?: ReadinessWarning[];
+  final?: boolean;
+}
+
+/** One check of a bucket's readiness: blocking findings are reasons, the others warnings. */
+export type ReadinessRule = (context: ReadinessContext) => RuleOutcome | undefined;
+
+/** Nothing to judge: every other rule would pass vacuously, which is the dangerous answer. */
+export function noDataRule({ input, windowHours, withData }: ReadinessContext): RuleOutcome | undefined {
+  if (input.report.total !== 0 || withData.size !== 0) return undefined;
+  return {
+    reasons: [
+      {
+        code: 'no-data',
+        detail: stripUndefined({
+          hoursInWindow: windowHours.length,
+          lastHourOutsideWindow: input.lastHourOutsideWindow,
+        }),
+      },
+    ],
+    final: true,
+  };
+}
+
+/** Plain-HTTP requests to the REST endpoint; the website endpoint has a rule of its own. */
+export function httpClientsRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const { report } = input;
+  // Website-endpoint requests are plain HTTP by design; they get their own reason, because the
+  // fix is different (CloudFront in front of the bucket), not "move the client to HTTPS".
+  const restHttp = report.http - report.website.http;
+  if (restHttp <= 0) return undefined;
+  const httpClients = input.clients.filter((client) => client.count > 0);
+  return {
+    reasons: [
+      {
+        code: 'http-clients',
+        detail: {
+          requests: report.http,
+          websiteHttp: report.website.http,
+          clientCount: httpClients.length,
+          clients: httpClients.slice(0, LISTED_CLIENTS).map(listed),
+        },
+      },
+    ],
+  };
+}
+
+/** The website endpoint serves HTTP only: denying HTTP takes the website down. */
+export function websiteEndpointRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const { website } = input.report;
+  if (website.requests <= 0) return undefined;
+  return { reasons: [{ code: 'website-endpoint', detail: { requests: website.requests, http: website.http } }] };
+}
+
+/** Too many client requests that cannot tell HTTP from HTTPS. */
+export function unknownShareRule({ input, thresholds, clientRequests }: ReadinessContext): RuleOutcome | undefined {
+  if (clientRequests <= 0) return undefined;
+  const { unknown } = input.report;
+  const share = unknown / clientRequests;
+  if (!(share > thresholds.maxUnknownShare)) return undefined;
+  return {
+    reasons: [
+      { code: 'unknown-share', detail: { unknown, clientRequests, share, maxShare: thresholds.maxUnknownShare } },
+    ],
+  };
+}
+
+/** Runs of hours without any record, longer than `maxGapHours` (see {@link DEFAULT_MAX_GAP_HOURS}). */
+export function coverageGapsRule({ thresholds, windowHours, withData }: ReadinessContext): RuleOutcome | undefined {
+  const gaps = findGaps(windowHours, withData).filter((gap) => gap.hours > thresholds.maxGapHours);
+  if (gaps.length === 0) return undefined;
+  return {
+    reasons: [
+      {
+        code: 'coverage-gaps',
+        detail: {
+          maxGapHours: thresholds.maxGapHours,
+          hoursInWindow: windowHours.length,
+          hoursWithoutData: windowHours.length - withData.size,
+          gapCount: gaps.length,
+          gaps: gaps.slice(0, LISTED_GAPS),
+        },
+      },
+    ],
+  };
+}
+
+/** TLS below 1.2: a warning, or a blocking reason when the policy sets a TLS minimum. */
+export function legacyTlsRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const requests = input.report.findings.legacyTls;
+  if (requests <= 0) return undefined;
+  const detail = hygiene(input.clients, requests, (f) => f.legacyTls);
+  // With a minimum TLS version in the policy these clients are denied too: a blocking reason.
+  if (input.minTlsVersion)
+    return { reasons: [{ code: 'legacy-tls', detail: { ...detail, minTlsVersion: input.minTlsVersion } }] };
+  return { warnings: [{ code: 'legacy-tls', detail }] };
+}
+
+/** Requests signed with SigV2. */
+export function sigV2Rule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const requests = input.report.findings.sigV2;
+  if (requests <= 0) return undefined;
+  return { warnings: [{ code: 'sig-v2', detail: hygiene(input.clients, requests, (f) => f.sigV2) }] };
+}
+
+/** Presigned URLs sent over HTTP: the signature travelled in clear. */
+export function presignedHttpRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const requests = input.report.findings.presignedHttp;
+  if (requests <= 0) return undefined;
+  return { warnings: [{ code: 'presigned-http', detail: hygiene(input.clients, requests, (f) => f.presignedHttp) }] };
+}
+
+/** EC2 instance credentials used from outside AWS. */
+export function ec2CredentialsOutsideAwsRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  const requests = input.report.findings.ec2CredentialsOutsideAws;
+  if (requests <= 0) return undefined;
+  return {
+    warnings: [
+      {
+        code: 'ec2-credentials-outside-aws',
+        detail: hygiene(input.clients, requests, (f) => f.ec2CredentialsOutsideAws),
+      },
+    ],
+  };
+}
+
+/**
+ * The rules `assessReadiness` runs, in this order; the order is the order of the reasons and
+ * warnings in the result.
+ */
+export const READINESS_RULES: readonly ReadinessRule[] = [
+  noDataRule,
+  httpClientsRule,
+  websiteEndpointRule,
+  unknownShareRule,
+  coverageGapsRule,
+  legacyTlsRule,
+  sigV2Rule,
+  presignedHttpRule,
+  ec2CredentialsOutsideAwsRule,
+];
+
+/**
  * Decides whether a `DenyInsecureTransport` bucket policy can be applied without breaking
  * anyone, from what the window shows. `not-ready` carries every reason that applies:
  * `http-clients` (plain-HTTP requests to the REST endpoint, with the clients), `website-endpoint`
@@ -198,13 +358,37 @@ export interface ReadinessResult {
  * tell), `coverage-gaps` (runs of hours without any record, longer than `maxGapHours`),
  * `no-data` (no record at all), and `legacy-tls` when `minTlsVersion` is asked for and clients
  * use an older TLS. Hygiene findings that enforcing would not break are `warnings`.
+ * Each check is one rule of {@link READINESS_RULES}.
  *
  * @example
  * const result = assessReadiness({ bucket, window: { fromHour: '2026-11-01T00', toHour: '2026-11-30T23' }, report, clients, hourItemsHours });
  * if (result.verdict === 'ready') console.log(JSON.stringify(enforceHttpsPolicy(bucket), null, 2));
  */
 export function assessReadiness(input: ReadinessInput): ReadinessResult {
-  const { bucket, window, report } = input;
+  const context = readinessContext(input);
+  const reasons: ReadinessReason[] = [];
+  const warnings: ReadinessWarning[] = [];
+  for (const rule of READINESS_RULES) {
+    const outcome = rule(context);
+    if (!outcome) continue;
+    reasons.push(...(outcome.reasons ?? []));
+    warnings.push(...(outcome.warnings ?? []));
+    if (outcome.final) break;
+  }
+  return {
+    bucket: input.bucket,
+    verdict: reasons.length === 0 ? 'ready' : 'not-ready',
+    reasons,
+    warnings,
+    window: { ...input.window },
+    thresholds: context.thresholds,
+    evidence: readinessEvidence(context),
+  };
+}
+
+/** Checks the window and thresholds and computes what every rule needs. */
+function readinessContext(input: ReadinessInput): ReadinessContext {
+  const { window, report } = input;
   if (!window.fromHour || !window.toHour || window.fromHour > window.toHour) {
     throw new RangeError(`readiness needs a closed window, got ${JSON.stringify(window)}`);
   }
@@ -218,11 +402,19 @@ export function assessReadiness(input: ReadinessInput): ReadinessResult {
   if (!Number.isInteger(thresholds.maxGapHours) || thresholds.maxGapHours < 0) {
     throw new RangeError(`maxGapHours ${thresholds.maxGapHours} is not a whole number of hours >= 0`);
   }
-
   const windowHours = hoursBetween(window.fromHour, window.toHour);
   const withData = new Set(input.hourItemsHours.filter((hour) => hour >= window.fromHour && hour <= window.toHour));
-  const clientRequests = report.http + report.https + report.unknown;
-  const evidence: ReadinessResult['evidence'] = stripUndefined({
+  return { input, thresholds, windowHours, withData, clientRequests: report.http + report.https + report.unknown };
+}
+
+function readinessEvidence({
+  input,
+  windowHours,
+  withData,
+  clientRequests,
+}: ReadinessContext): ReadinessResult['evidence'] {
+  const { report } = input;
+  return stripUndefined({
     http: report.http,
     https: report.https,
     service: report.service,
@@ -236,99 +428,23 @@ export function assessReadiness(input: ReadinessInput): ReadinessResult {
     lastHour: report.lastHour,
     lastHttpSeen: report.lastHttpSeen,
   });
-  const reasons: ReadinessReason[] = [];
-  const warnings: ReadinessWarning[] = [];
+}
 
-  if (report.total === 0 && withData.size === 0) {
-    // Nothing to judge: every other rule would pass vacuously, which is the dangerous answer.
-    reasons.push({
-      code: 'no-data',
-      detail: stripUndefined({ hoursInWindow: windowHours.length, lastHourOutsideWindow: input.lastHourOutsideWindow }),
-    });
-    return { bucket, verdict: 'not-ready', reasons, warnings, window: { ...window }, thresholds, evidence };
-  }
-
-  // Website-endpoint requests are plain HTTP by design; they get their own reason, because the
-  // fix is different (CloudFront in front of the bucket), not "move the client to HTTPS".
-  const restHttp = report.http - report.website.http;
-  const httpClients = input.clients.filter((client) => client.count > 0);
-  if (restHttp > 0) {
-    reasons.push({
-      code: 'http-clients',
-      detail: {
-        requests: report.http,
-        websiteHttp: report.website.http,
-        clientCount: httpClients.length,
-        clients: httpClients.slice(0, LISTED_CLIENTS).map(listed),
-      },
-    });
-  }
-  if (report.website.requests > 0) {
-    reasons.push({
-      code: 'website-endpoint',
-      detail: { requests: report.website.requests, http: report.website.http },
-    });
-  }
-  if (clientRequests > 0) {
-    const share = report.unknown / clientRequests;
-    if (share > thresholds.maxUnknownShare) {
-      reasons.push({
-        code: 'unknown-share',
-        detail: { unknown: report.unknown, clientRequests, share, maxShare: thresholds.maxUnknownShare },
-      });
-    }
-  }
-  const gaps = findGaps(windowHours, withData).filter((gap) => gap.hours > thresholds.maxGapHours);
-  if (gaps.length > 0) {
-    reasons.push({
-      code: 'coverage-gaps',
-      detail: {
-        maxGapHours: thresholds.maxGapHours,
-        hoursInWindow: windowHours.length,
-        hoursWithoutData: windowHours.length - withData.size,
-        gapCount: gaps.length,
-        gaps: gaps.slice(0, LISTED_GAPS),
-      },
-    });
-  }
-
-  const hygiene = (requests: number, pick: (f: ClientReport['findings']) => number): HygieneDetail => ({
+/** The clients behind a hygiene finding, most requests first. */
+function hygiene(
+  clients: readonly ClientReport[],
+  requests: number,
+  pick: (f: ClientReport['findings']) => number,
+): HygieneDetail {
+  return {
     requests,
-    clients: input.clients
+    clients: clients
       .filter((client) => pick(client.findings) > 0)
       .sort(
         (a, b) => pick(b.findings) - pick(a.findings) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0),
       )
       .slice(0, LISTED_CLIENTS)
       .map(listed),
-  });
-  const { findings } = report;
-  if (findings.legacyTls > 0) {
-    const detail = hygiene(findings.legacyTls, (f) => f.legacyTls);
-    // With a minimum TLS version in the policy these clients are denied too: a blocking reason.
-    if (input.minTlsVersion)
-      reasons.push({ code: 'legacy-tls', detail: { ...detail, minTlsVersion: input.minTlsVersion } });
-    else warnings.push({ code: 'legacy-tls', detail });
-  }
-  if (findings.sigV2 > 0) warnings.push({ code: 'sig-v2', detail: hygiene(findings.sigV2, (f) => f.sigV2) });
-  if (findings.presignedHttp > 0) {
-    warnings.push({ code: 'presigned-http', detail: hygiene(findings.presignedHttp, (f) => f.presignedHttp) });
-  }
-  if (findings.ec2CredentialsOutsideAws > 0) {
-    warnings.push({
-      code: 'ec2-credentials-outside-aws',
-      detail: hygiene(findings.ec2CredentialsOutsideAws, (f) => f.ec2CredentialsOutsideAws),
-    });
-  }
-
-  return {
-    bucket,
-    verdict: reasons.length === 0 ? 'ready' : 'not-ready',
-    reasons,
-    warnings,
-    window: { ...window },
-    thresholds,
-    evidence,
   };
 }
 
