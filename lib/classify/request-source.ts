@@ -164,8 +164,7 @@ export function createSourceClassifier(ranges: IpRanges, networks: readonly Name
 /**
  * The sources of one address. Variants are keyed by the shared evidence object rather than by a
  * string that spells address, endpoint and instance: building and hashing that string for every
- * record was the fold's most expensive line (100k bench file, where nearly every principal is an
- * instance session: classifying took 110 ms, 90 ms this way).
+ * record was the fold's most expensive line (`npm run bench`; docs/performance.md).
  */
 interface AddressEntry {
   raw: string;

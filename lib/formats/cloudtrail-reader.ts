@@ -45,7 +45,7 @@ const RECORD_SEPARATOR = '},{"eventVersion":';
 
 /**
  * Gunzip output chunk size. Each chunk costs a thread-pool round trip and a stream hand-off, so
- * zlib's 16 KiB default reads a large file a quarter slower (README, Performance).
+ * zlib's 16 KiB default makes many more of them for a large file (docs/performance.md).
  */
 const GUNZIP_CHUNK_BYTES = 120 * 1024;
 

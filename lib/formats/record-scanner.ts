@@ -211,8 +211,8 @@ export class RecordScanner {
   /**
    * Whether `buffer[start, end)` contains the needle or a `\u` escape. In a chunk the next
    * occurrence of each is searched once and reused by the records before it: searching from
-   * every record start instead rescans the rest of the chunk for each non-matching record
-   * (a 100,000-record file of management events: 0.69 s that way, 0.42 s this way).
+   * every record start instead rescans the rest of the chunk for each non-matching record, which
+   * files of management events are full of (npm run bench; docs/performance.md).
    */
   private mayMatch(buffer: Buffer, start: number, end: number, inChunk: boolean): boolean {
     const needle = this.needle;

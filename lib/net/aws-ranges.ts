@@ -10,15 +10,11 @@
  * array, 14 steps for the 10,300 IPv4 intervals of the bundled snapshot, and allocates
  * nothing. IPv6 interval starts are four 32-bit words each, compared word by word: no BigInt.
  *
- * Measured with test/bench/ip-lookup.ts (Node 20, one core of a 2-core box that was busy with
- * parallel test runs, so these are pessimistic): 17 M IPv4 and 12 M IPv6 lookups/s on a 50/50
- * hit/miss mix; the index is 183 KiB of typed arrays, 420-480 KiB retained in all.
- *
  * Build cost matters because it is paid at every Lambda cold start, before the first lookup,
- * and runs mostly in V8's interpreter. A first version built on per-prefix objects, a Map,
- * text formatting and BigInt took 150-180 ms cold and retained 1.7 MiB; this one scans prefix
- * text into typed arrays, sorts an index, interns labels, and creates the (frozen) match
- * objects lazily on first hit: 45-65 ms (see {@link bundledIpRanges}).
+ * and runs mostly in V8's interpreter: so the table scans prefix text into typed arrays, sorts an
+ * index, interns labels, and creates the (frozen) match objects lazily on first hit, rather than
+ * building per-prefix objects, a Map and BigInts. test/bench/ip-lookup.ts measures lookups, memory
+ * and the cold build; docs/performance.md has the figures.
  */
 
 import { ConfigurationError } from '../core/errors';
@@ -281,11 +277,9 @@ let bundled: IpRanges | undefined;
  * The snapshot bundled with cleartrail (`lib/data/ip-ranges.json`), built on first use and
  * then shared. It is the fallback when no fresher ranges are available.
  *
- * Cold start, measured by test/bench/ip-lookup.ts on the esbuild CommonJS bundle of this
- * module in fresh Node 20 processes (median of 7, busy 2-core box): the first call validates
- * and builds the table in 45-65 ms. Loading the module costs another 47 ms, because esbuild
- * inlines the 2.6 MB JSON as an object literal; JSON.parse of the same text takes about 11 ms,
- * so emitting `JSON.parse('...')` for this file at bundle time would save some 35 ms.
+ * The first call validates and builds the table; loading the module also evaluates the JSON that
+ * esbuild inlines as an object literal. Both are cold-start costs, measured on the Lambda's own
+ * bundle by test/bench/ip-lookup.ts (figures and the JSON.parse alternative: docs/performance.md).
  */
 export function bundledIpRanges(): IpRanges {
   bundled ??= parseIpRanges(bundledJson, 'bundled lib/data/ip-ranges.json');
