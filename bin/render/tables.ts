@@ -259,8 +259,9 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
 /** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
 export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
   const e = result.evidence;
+  const bucket = shown(result.bucket);
   const lines = [
-    `${result.bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
+    `${bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
     `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
     `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
       (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
@@ -287,7 +288,7 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
         );
         const total = reason.code === 'http-clients' ? reason.detail.clientCount : shown.length;
         if (total > shown.length) {
-          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${result.bucket}`);
+          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${bucket}`);
         }
       }
     }
