@@ -37,6 +37,8 @@ export const SHOWN_WIDTH = {
   html: 1000,
   /** A value in the new-client alert, which an e-mail client shows as plain text. */
   alert: 200,
+  /** A value an error message quotes ({@link quoteUntrusted}): enough to recognise it. */
+  message: 80,
 } as const;
 
 /** What {@link escapeUntrusted} rewrites (see the module comment). */
@@ -102,6 +104,19 @@ export function untrustedText(value: string, width: number): string {
  */
 export function withoutRawControls(text: string): string {
   return text.replace(RAW_CONTROL_ALL, (character) => (character === '\n' ? character : escapeOf(character)));
+}
+
+/**
+ * A value from a log as an error message quotes it: shown by the rule, cut at
+ * `SHOWN_WIDTH.message`, in double quotes (a `"` in it as `\"`). Anything but a string is
+ * shown as its JSON by the rule. The message is then safe wherever it goes (stderr, the failures list, the
+ * Lambda's log) and never carries a record whole.
+ *
+ * @example quoteUntrusted('yesterday\x1b[2J') // => '"yesterday\\x1b[2J"'
+ */
+export function quoteUntrusted(value: unknown): string {
+  if (typeof value !== 'string') return untrustedText(JSON.stringify(value) ?? String(value), SHOWN_WIDTH.message);
+  return `"${untrustedText(value, SHOWN_WIDTH.message).replace(/"/g, '\\"')}"`;
 }
 
 /** The characters a spreadsheet reads as the start of a formula, after OWASP's CSV-injection advice. */

@@ -14,6 +14,7 @@ import type { NewHttpClient } from '../../lib/core/http-identity';
 import {
   csvCell,
   escapeUntrusted,
+  quoteUntrusted,
   SHOWN_WIDTH,
   untrustedText,
   withoutRawControls,
@@ -150,6 +151,24 @@ describe('Function: untrustedText', () => {
 describe('Function: withoutRawControls', () => {
   it('escapes raw characters of the rule and keeps line breaks and backslashes', () => {
     expect(withoutRawControls('a\x1b[2J\nb\u202e \\x1b')).toBe('a\\x1b[2J\nb\\u202e \\x1b');
+  });
+});
+
+describe('Function: quoteUntrusted', () => {
+  it('quotes a string shown by the rule, its double quotes escaped', () => {
+    expect(quoteUntrusted('yesterday\x1b[2J "x" \\')).toBe('"yesterday\\x1b[2J \\"x\\" \\\\"');
+  });
+
+  it('cuts a long value at the message width', () => {
+    const quoted = quoteUntrusted('9'.repeat(10_000));
+    expect(quoted).toBe(`"${'9'.repeat(SHOWN_WIDTH.message - 1)}…"`);
+  });
+
+  it('shows anything but a string as its JSON, by the rule', () => {
+    expect(quoteUntrusted(null)).toBe('null');
+    expect(quoteUntrusted(1_700_000_000)).toBe('1700000000');
+    expect(quoteUntrusted({ t: '\u202e' })).toBe('{"t":"\\u202e"}');
+    expect(quoteUntrusted(undefined)).toBe('undefined');
   });
 });
 
