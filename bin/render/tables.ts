@@ -43,7 +43,7 @@ export function table(
 const USER_AGENT_WIDTH = { 'user agent': SHOWN_WIDTH.terminalUserAgent };
 
 /** A value from the logs in a line of text (not a table cell): escaped and cut. */
-function shown(value: string, width: number = SHOWN_WIDTH.terminal): string {
+function logValue(value: string, width: number = SHOWN_WIDTH.terminal): string {
   return untrustedText(value, width);
 }
 
@@ -95,7 +95,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
 export function findingLines(buckets: readonly BucketReport[]): string[] {
   const lines: string[] = [];
   for (const b of buckets) {
-    const bucket = shown(b.bucket);
+    const bucket = logValue(b.bucket);
     if (b.bySource) {
       const cloudTrail = b.bySource.cloudtrail;
       const accessLog = b.bySource['access-log'];
@@ -104,7 +104,7 @@ export function findingLines(buckets: readonly BucketReport[]): string[] {
           `(https ${cloudTrail.https} and ${accessLog.https}); the figures above are from ${b.source}`,
       );
     }
-    const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${shown(name)} ${count}`);
+    const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${logValue(name)} ${count}`);
     if (networks.length > 0) lines.push(`${bucket}: HTTP from named networks: ${networks.join(', ')}`);
     if (b.website.http > 0)
       lines.push(`${bucket}: ${b.website.http} HTTP requests to the S3 website endpoint (HTTP only by design)`);
@@ -204,9 +204,9 @@ export function csv(headers: readonly string[], rows: ReadonlyArray<ReadonlyArra
 /** A client in one line of text: address, principal and (shortened) user agent. */
 function clientLabel(c: Pick<ClientReport, 'address' | 'principal' | 'userAgent'>): string {
   return [
-    shown(c.address),
-    shown(c.principal),
-    c.userAgent ? shown(c.userAgent, SHOWN_WIDTH.terminalUserAgent) : undefined,
+    logValue(c.address),
+    logValue(c.principal),
+    c.userAgent ? logValue(c.userAgent, SHOWN_WIDTH.terminalUserAgent) : undefined,
   ]
     .filter(Boolean)
     .join('  ');
@@ -219,7 +219,7 @@ export function clientFindings(c: Pick<ClientReport, 'findings' | 'tlsVersions'>
     const old = Object.entries(c.tlsVersions)
       .filter(([version]) => /^TLSv1(\.[01])?$|^SSL/i.test(version))
       .map(([version, count]) => `${version} ${count}`);
-    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${shown(old.join(', '))})` : ''}`);
+    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${logValue(old.join(', '))})` : ''}`);
   }
   if (c.findings.sigV2 > 0) parts.push(`SigV2: ${c.findings.sigV2}`);
   if (c.findings.presignedHttp > 0)
@@ -259,7 +259,7 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
 /** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
 export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
   const e = result.evidence;
-  const bucket = shown(result.bucket);
+  const bucket = logValue(result.bucket);
   const lines = [
     `${bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
     `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
