@@ -1,5 +1,6 @@
 import type { EvidenceKind } from '../../lib/core/tally';
 import type { TimeWindow } from '../../lib/core/time-window';
+import { SHOWN_WIDTH, untrustedText, withoutRawControls } from '../../lib/core/untrusted-text';
 import { type BucketPolicy, enforceHttpsPolicy } from '../../lib/report/bucket-policy';
 import { type BucketReport, compareByRisk, type DailyCounts } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
@@ -10,7 +11,9 @@ import { describeReason, type ReadinessResult } from '../../lib/report/readiness
  * drawn here, no script at all), and a Content-Security-Policy of `default-src 'none'` makes
  * the browser refuse any request the page might still try, so it opens the same offline, from
  * an e-mail attachment or a ticket. Every string that comes from the data (bucket names, user
- * agents, ARNs) goes through {@link escapeHtml}: a user agent is whatever the client sent.
+ * agents, ARNs) goes through {@link logText}: shown by the rule for text from the logs
+ * (lib/core/untrusted-text.ts: controls and bidi characters as visible escapes, cut at
+ * `SHOWN_WIDTH.html`), then markup-escaped: a user agent is whatever the client sent.
  */
 
 export interface HtmlBucket {
@@ -37,6 +40,11 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
+/** A value from the logs, for text and attribute values alike. */
+function logText(value: string): string {
+  return escapeHtml(untrustedText(value, SHOWN_WIDTH.html));
+}
+
 const NUMBER = new Intl.NumberFormat('en-US');
 
 /** The whole page, worst buckets first. */
@@ -44,7 +52,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const generatedAt = typeof input.generatedAt === 'string' ? input.generatedAt : input.generatedAt.toISOString();
   const buckets = [...input.buckets].sort((a, b) => compareByRisk(a.report, b.report));
   const ready = buckets.filter((b) => b.readiness.verdict === 'ready').length;
-  return `<!DOCTYPE html>
+  // The last guard: a raw control or bidi character in a field not shown by logText is escaped still.
+  return withoutRawControls(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -65,13 +74,13 @@ ${buckets.map((bucket, index) => bucketSection(bucket, index)).join('\n')}
 <footer><p>HTTP: requests without TLS. Service: requests AWS services made on your behalf, which never need the policy. Unknown: records too old or too large to tell. Readiness is judged per bucket over the window shown in its section.</p></footer>
 </body>
 </html>
-`;
+`);
 }
 
 function summaryTable(buckets: readonly HtmlBucket[]): string {
   const rows = buckets
     .map(({ report, readiness }, index) => {
-      return `<tr data-testid="summary-row"><td><a href="#bucket-${index}">${escapeHtml(report.bucket)}</a></td>${verdictCell(readiness)}${num(report.http)}${num(report.https)}<td class="n">${escapeHtml(percent(report.httpShare))}</td><td>${escapeHtml(shortTime(report.lastHttpSeen) ?? '-')}</td><td data-testid="source">${SOURCE_LABEL[report.source]}</td></tr>`;
+      return `<tr data-testid="summary-row"><td><a href="#bucket-${index}">${logText(report.bucket)}</a></td>${verdictCell(readiness)}${num(report.http)}${num(report.https)}<td class="n">${escapeHtml(percent(report.httpShare))}</td><td>${escapeHtml(shortTime(report.lastHttpSeen) ?? '-')}</td><td data-testid="source">${SOURCE_LABEL[report.source]}</td></tr>`;
     })
     .join('\n');
   return `<table class="summary" data-testid="summary">
@@ -102,8 +111,8 @@ function bucketSection(bucket: HtmlBucket, index: number): string {
   const { report, readiness } = bucket;
   const ready = readiness.verdict === 'ready';
   const policy = ready ? (bucket.policy ?? safePolicy(report.bucket)) : undefined;
-  return `<section class="bucket" id="bucket-${index}" data-testid="bucket" data-bucket="${escapeHtml(report.bucket)}">
-<h2><span data-testid="bucket-name">${escapeHtml(report.bucket)}</span> <span class="badge ${ready ? 'ok' : 'bad'}" data-testid="verdict" data-verdict="${readiness.verdict}">${ready ? 'Ready: plain HTTP can be denied' : 'Not ready to deny plain HTTP'}</span></h2>
+  return `<section class="bucket" id="bucket-${index}" data-testid="bucket" data-bucket="${logText(report.bucket)}">
+<h2><span data-testid="bucket-name">${logText(report.bucket)}</span> <span class="badge ${ready ? 'ok' : 'bad'}" data-testid="verdict" data-verdict="${readiness.verdict}">${ready ? 'Ready: plain HTTP can be denied' : 'Not ready to deny plain HTTP'}</span></h2>
 <p class="meta">Readiness window ${escapeHtml(`${readiness.window.fromHour}:00Z .. ${readiness.window.toHour}:59Z`)} (${NUMBER.format(readiness.evidence.hoursInWindow)} h, records in ${NUMBER.format(readiness.evidence.hoursWithData)})</p>
 ${sourceLine(report)}
 ${figures(report)}
@@ -129,7 +138,7 @@ function figures(report: BucketReport): string {
     .map(([name, count]) => `${name} ${NUMBER.format(count)}`);
   const networks = Object.entries(report.httpNetworks).map(([name, count]) => `${name} ${NUMBER.format(count)}`);
   return `<dl class="figures" data-testid="figures">${items.map(([term, value]) => `<div><dt>${term}</dt><dd>${escapeHtml(value)}</dd></div>`).join('')}</dl>
-${sources.length > 0 ? `<p>HTTP by source: ${escapeHtml(sources.join(', '))}${networks.length > 0 ? `; by named network: ${escapeHtml(networks.join(', '))}` : ''}</p>` : ''}`;
+${sources.length > 0 ? `<p>HTTP by source: ${escapeHtml(sources.join(', '))}${networks.length > 0 ? `; by named network: ${logText(networks.join(', '))}` : ''}</p>` : ''}`;
 }
 
 function reasonList(readiness: ReadinessResult): string {
@@ -203,7 +212,7 @@ function timeline(report: BucketReport, window: { fromHour: string; toHour: stri
   return `<h3>HTTP and HTTPS requests per day (UTC)</h3>
 <p class="legend"><span class="key http"></span> HTTP <span class="key https"></span> HTTPS <span class="key nodata"></span> no record that day</p>
 <svg class="chart" data-testid="chart" viewBox="0 0 ${CHART.width} ${CHART.height}" role="img" aria-labelledby="chart-title-${index} chart-desc-${index}" preserveAspectRatio="xMidYMid meet">
-<title id="chart-title-${index}">HTTP versus HTTPS requests per day for bucket ${escapeHtml(report.bucket)}</title>
+<title id="chart-title-${index}">HTTP versus HTTPS requests per day for bucket ${logText(report.bucket)}</title>
 <desc id="chart-desc-${index}">${escapeHtml(description)}</desc>
 ${parts.join('\n')}
 <line class="baseline" x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${fixed(y(0))}" y2="${fixed(y(0))}"/>
@@ -223,7 +232,7 @@ function clientTable(clients: readonly ClientReport[]): string {
     .slice(0, TOP_CLIENTS)
     .map(
       (c) =>
-        `<tr data-testid="client-row"><td data-testid="client-address">${escapeHtml(c.address)}</td><td>${escapeHtml(c.class)}</td><td>${escapeHtml(c.network ?? c.awsRange ?? '-')}</td><td class="wrap">${escapeHtml(c.principal)}${c.instanceId ? `<br><small>${escapeHtml(c.instanceId)}</small>` : ''}</td><td class="ua" data-testid="client-user-agent"><div title="${escapeHtml(c.userAgent ?? '')}">${escapeHtml(c.userAgent ?? '-')}</div></td>${num(c.count)}<td>${escapeHtml(c.lastHttpHour ? `${c.lastHttpHour}:00Z` : '-')}</td><td>${escapeHtml(c.operations.map((o) => `${o.operation} ${o.count}`).join(', '))}</td></tr>`,
+        `<tr data-testid="client-row"><td data-testid="client-address">${logText(c.address)}</td><td>${logText(c.class)}</td><td>${logText(c.network ?? c.awsRange ?? '-')}</td><td class="wrap">${logText(c.principal)}${c.instanceId ? `<br><small>${logText(c.instanceId)}</small>` : ''}</td><td class="ua" data-testid="client-user-agent"><div title="${logText(c.userAgent ?? '')}">${logText(c.userAgent ?? '-')}</div></td>${num(c.count)}<td>${escapeHtml(c.lastHttpHour ? `${c.lastHttpHour}:00Z` : '-')}</td><td>${logText(c.operations.map((o) => `${o.operation} ${o.count}`).join(', '))}</td></tr>`,
     )
     .join('\n');
   const more =
@@ -260,13 +269,13 @@ function hygiene(report: BucketReport, clients: readonly ClientReport[]): string
     .slice(0, TOP_CLIENTS)
     .map(
       (c) =>
-        `<tr data-testid="hygiene-row"><td>${escapeHtml(c.address)}</td><td class="wrap">${escapeHtml(c.principal)}</td><td class="ua"><div title="${escapeHtml(c.userAgent ?? '')}">${escapeHtml(c.userAgent ?? '-')}</div></td>${num(c.findings.legacyTls)}${num(c.findings.sigV2)}${num(c.findings.presignedHttp)}${num(c.findings.ec2CredentialsOutsideAws)}</tr>`,
+        `<tr data-testid="hygiene-row"><td>${logText(c.address)}</td><td class="wrap">${logText(c.principal)}</td><td class="ua"><div title="${logText(c.userAgent ?? '')}">${logText(c.userAgent ?? '-')}</div></td>${num(c.findings.legacyTls)}${num(c.findings.sigV2)}${num(c.findings.presignedHttp)}${num(c.findings.ec2CredentialsOutsideAws)}</tr>`,
     )
     .join('\n');
   return `<h3>TLS hygiene</h3>
 <div data-testid="hygiene">
 ${findings.length > 0 ? `<ul>${findings.map((line) => `<li data-testid="finding">${escapeHtml(line)}</li>`).join('')}</ul>` : '<p>No TLS-hygiene finding.</p>'}
-${versions ? `<p>TLS versions seen: ${escapeHtml(versions)}</p>` : ''}
+${versions ? `<p>TLS versions seen: ${logText(versions)}</p>` : ''}
 ${
   rows
     ? `<table data-testid="hygiene-table"><thead><tr><th scope="col">Address</th><th scope="col">Principal</th><th scope="col">User agent</th><th scope="col" class="n">TLS &lt; 1.2</th><th scope="col" class="n">SigV2</th><th scope="col" class="n">Presigned over HTTP</th><th scope="col" class="n">EC2 credentials outside AWS</th></tr></thead>

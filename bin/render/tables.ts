@@ -1,14 +1,29 @@
 import type { NewHttpClient } from '../../lib/core/http-identity';
+import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-text';
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
-/** Lays rows out in aligned columns; numbers are right-aligned. */
-export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+/**
+ * Lays rows out in aligned columns; numbers are right-aligned. Every text cell is shown by the
+ * rule for text from the logs (lib/core/untrusted-text.ts): escaped, and cut at
+ * `SHOWN_WIDTH.terminal` characters or at the width `cutAt` gives its column (by header), so
+ * callers pass values as they are.
+ */
+export function table(
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  cutAt: Readonly<Record<string, number>> = {},
+): string {
+  const cellWidths = headers.map((header) => cutAt[header] ?? SHOWN_WIDTH.terminal);
   const cells = [
     headers.map(String),
-    ...rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell))),
+    ...rows.map((row) =>
+      row.map((cell, column) =>
+        typeof cell === 'number' ? formatNumber(cell) : untrustedText(cell, cellWidths[column] ?? SHOWN_WIDTH.terminal),
+      ),
+    ),
   ];
   const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'));
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
@@ -22,6 +37,14 @@ export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyAr
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** Column widths of the tables that show user agents. */
+const USER_AGENT_WIDTH = { 'user agent': SHOWN_WIDTH.terminalUserAgent };
+
+/** A value from the logs in a line of text (not a table cell): escaped and cut. */
+function logValue(value: string, width: number = SHOWN_WIDTH.terminal): string {
+  return untrustedText(value, width);
 }
 
 function formatNumber(value: number): string {
@@ -72,25 +95,26 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
 export function findingLines(buckets: readonly BucketReport[]): string[] {
   const lines: string[] = [];
   for (const b of buckets) {
+    const bucket = logValue(b.bucket);
     if (b.bySource) {
       const cloudTrail = b.bySource.cloudtrail;
       const accessLog = b.bySource['access-log'];
       lines.push(
-        `${b.bucket}: both sources, side by side: http ${cloudTrail.http} in CloudTrail, ${accessLog.http} in access logs ` +
+        `${bucket}: both sources, side by side: http ${cloudTrail.http} in CloudTrail, ${accessLog.http} in access logs ` +
           `(https ${cloudTrail.https} and ${accessLog.https}); the figures above are from ${b.source}`,
       );
     }
-    const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${name} ${count}`);
-    if (networks.length > 0) lines.push(`${b.bucket}: HTTP from named networks: ${networks.join(', ')}`);
+    const networks = Object.entries(b.httpNetworks).map(([name, count]) => `${logValue(name)} ${count}`);
+    if (networks.length > 0) lines.push(`${bucket}: HTTP from named networks: ${networks.join(', ')}`);
     if (b.website.http > 0)
-      lines.push(`${b.bucket}: ${b.website.http} HTTP requests to the S3 website endpoint (HTTP only by design)`);
+      lines.push(`${bucket}: ${b.website.http} HTTP requests to the S3 website endpoint (HTTP only by design)`);
     if (b.findings.presignedHttp > 0)
-      lines.push(`${b.bucket}: ${b.findings.presignedHttp} presigned URLs used over HTTP (signatures sent in clear)`);
-    if (b.findings.legacyTls > 0) lines.push(`${b.bucket}: ${b.findings.legacyTls} HTTPS requests on TLS below 1.2`);
-    if (b.findings.sigV2 > 0) lines.push(`${b.bucket}: ${b.findings.sigV2} requests signed with SigV2`);
+      lines.push(`${bucket}: ${b.findings.presignedHttp} presigned URLs used over HTTP (signatures sent in clear)`);
+    if (b.findings.legacyTls > 0) lines.push(`${bucket}: ${b.findings.legacyTls} HTTPS requests on TLS below 1.2`);
+    if (b.findings.sigV2 > 0) lines.push(`${bucket}: ${b.findings.sigV2} requests signed with SigV2`);
     if (b.findings.ec2CredentialsOutsideAws > 0) {
       lines.push(
-        `${b.bucket}: ${b.findings.ec2CredentialsOutsideAws} requests with EC2 instance credentials from outside AWS (security finding)`,
+        `${bucket}: ${b.findings.ec2CredentialsOutsideAws} requests with EC2 instance credentials from outside AWS (security finding)`,
       );
     }
   }
@@ -121,13 +145,14 @@ export function clientTable(clients: readonly ClientReport[]): string {
       c.awsRange ?? '-',
       c.principal,
       c.instanceId ?? '-',
-      truncate(c.userAgent ?? '-', 40),
+      c.userAgent ?? '-',
       c.vpcEndpointId ?? '-',
       c.count,
       hourText(c.firstHttpHour),
       hourText(c.lastHttpHour),
       c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
     ]),
+    USER_AGENT_WIDTH,
   );
 }
 
@@ -160,29 +185,31 @@ export function newClientTable(clients: ReadonlyArray<NewHttpClient & { notified
       c.network ?? '-',
       c.principal,
       c.instanceId ?? '-',
-      truncate(c.userAgent ?? '-', 40),
+      c.userAgent ?? '-',
       c.operation ?? '-',
       c.notifiedAt?.replace(/\.\d{3}Z$/, 'Z') ?? '-',
     ]),
+    USER_AGENT_WIDTH,
   );
 }
 
-function truncate(value: string, length: number): string {
-  return value.length <= length ? value : `${value.slice(0, length - 1)}…`;
-}
-
-/** RFC 4180 CSV. */
+/**
+ * RFC 4180 CSV, every cell through `csvCell`: text from the logs escaped and formulas
+ * neutralised. Numeric columns must be numbers, so that a negative one is not taken for a formula.
+ */
 export function csv(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const quote = (cell: string | number) => {
-    const text = String(cell);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
+  return [headers, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
 /** A client in one line of text: address, principal and (shortened) user agent. */
 function clientLabel(c: Pick<ClientReport, 'address' | 'principal' | 'userAgent'>): string {
-  return [c.address, c.principal, c.userAgent ? truncate(c.userAgent, 40) : undefined].filter(Boolean).join('  ');
+  return [
+    logValue(c.address),
+    logValue(c.principal),
+    c.userAgent ? logValue(c.userAgent, SHOWN_WIDTH.terminalUserAgent) : undefined,
+  ]
+    .filter(Boolean)
+    .join('  ');
 }
 
 /** The TLS-hygiene findings of one client, e.g. `TLS below 1.2: 3 (TLSv1 3); SigV2: 1`, or '' when it has none. */
@@ -192,7 +219,7 @@ export function clientFindings(c: Pick<ClientReport, 'findings' | 'tlsVersions'>
     const old = Object.entries(c.tlsVersions)
       .filter(([version]) => /^TLSv1(\.[01])?$|^SSL/i.test(version))
       .map(([version, count]) => `${version} ${count}`);
-    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${old.join(', ')})` : ''}`);
+    parts.push(`TLS below 1.2: ${c.findings.legacyTls}${old.length > 0 ? ` (${logValue(old.join(', '))})` : ''}`);
   }
   if (c.findings.sigV2 > 0) parts.push(`SigV2: ${c.findings.sigV2}`);
   if (c.findings.presignedHttp > 0)
@@ -216,7 +243,7 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
       c.address,
       c.class,
       c.principal,
-      truncate(c.userAgent ?? '-', 40),
+      c.userAgent ?? '-',
       c.https,
       c.findings.legacyTls,
       c.findings.sigV2,
@@ -225,14 +252,16 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
         .join(', ') || '-',
       hourText(c.lastHttpHour),
     ]),
+    USER_AGENT_WIDTH,
   );
 }
 
 /** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
 export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
   const e = result.evidence;
+  const bucket = logValue(result.bucket);
   const lines = [
-    `${result.bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
+    `${bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
     `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
     `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
       (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
@@ -248,14 +277,18 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
           c.address,
           c.class,
           c.principal,
-          truncate(c.userAgent ?? '-', 40),
+          c.userAgent ?? '-',
           reason.code === 'http-clients' ? c.count : c.findings.legacyTls,
           hourText(c.lastHttpHour),
         ]);
-        lines.push(...indent(table(['address', 'class', 'principal', 'user agent', counted, 'last http hour'], rows)));
+        lines.push(
+          ...indent(
+            table(['address', 'class', 'principal', 'user agent', counted, 'last http hour'], rows, USER_AGENT_WIDTH),
+          ),
+        );
         const total = reason.code === 'http-clients' ? reason.detail.clientCount : shown.length;
         if (total > shown.length) {
-          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${result.bucket}`);
+          lines.push(`    ... and ${total - shown.length} more: cleartrail clients --bucket ${bucket}`);
         }
       }
     }

@@ -1,4 +1,5 @@
 import { retryDecision, StoreUnavailableError } from '../../lib/core/errors';
+import { withoutRawControls } from '../../lib/core/untrusted-text';
 import type { RunResult } from '../../lib/count/batch-runner';
 import { type CountingContext, countLog } from '../../lib/count/pipeline';
 import type { LogInput } from '../../lib/formats/format';
@@ -87,13 +88,15 @@ export function storeGoneIn(results: readonly RunResult[]): StoreUnavailableErro
 export function storeGone(error: StoreUnavailableError, notCounted: readonly string[]): number {
   const rerun = ['cleartrail', ...process.argv.slice(2)].join(' ');
   process.stderr.write(
-    [
-      `cleartrail: ${error.message}; stopped.`,
-      `cleartrail: ${notCounted.length} ${notCounted.length === 1 ? 'file was' : 'files were'} not counted:`,
-      ...notCounted.map((file) => `  ${file}`),
-      `cleartrail: rerunning the same command finishes the job: ${rerun}`,
-      '',
-    ].join('\n'),
+    withoutRawControls(
+      [
+        `cleartrail: ${error.message}; stopped.`,
+        `cleartrail: ${notCounted.length} ${notCounted.length === 1 ? 'file was' : 'files were'} not counted:`,
+        ...notCounted.map((file) => `  ${file}`),
+        `cleartrail: rerunning the same command finishes the job: ${rerun}`,
+        '',
+      ].join('\n'),
+    ),
   );
   return 3;
 }

@@ -1,3 +1,4 @@
+import { quoteUntrusted } from '../core/untrusted-text';
 import { bucketTarget } from './bucket-target';
 import type { CloudTrailRecord } from './cloudtrail-record';
 import type { RequestSource, SourceClassifier } from './request-source';
@@ -49,7 +50,7 @@ const MAX_USER_AGENT_LENGTH = 256;
  */
 export function describeRequest(record: CloudTrailRecord, sources: SourceClassifier): S3Request | string {
   const time = parseEventTime(record.eventTime);
-  if (time === undefined) return `eventTime ${JSON.stringify(record.eventTime ?? null)} is not an ISO 8601 UTC time`;
+  if (time === undefined) return `eventTime ${quoteUntrusted(record.eventTime ?? null)} is not an ISO 8601 UTC time`;
   const target = bucketTarget(record);
   const extra = record.additionalEventData ?? undefined;
   const verdict = classifyVerdict(record);

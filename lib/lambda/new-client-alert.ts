@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NewHttpClient } from '../core/http-identity';
+import { SHOWN_WIDTH, untrustedText, withoutRawControls } from '../core/untrusted-text';
 import type { AggregateStore } from '../store';
 import type { Log, MetricSink } from './telemetry';
 
@@ -21,14 +22,16 @@ export interface AlertTopic {
 
 /** Clients described one by one; more only get counted, keeping the message far under SNS's 256 KB. */
 const MAX_LISTED = 50;
-const MAX_USER_AGENT = 200;
 const MAX_SUBJECT = 99;
 /** Publishing takes well under a second; an invocation that dies holding a lease delays its alerts by this much. */
 const LEASE_SECONDS = 120;
 
 /**
  * One message for the new clients of an invocation: per client the bucket, where and who it is,
- * when it was first seen and doing what, and the commands to run next. No request record.
+ * when it was first seen and doing what, and the commands to run next. No request record. Every
+ * value from the logs is shown by the rule of lib/core/untrusted-text.ts (escaped, cut at
+ * `SHOWN_WIDTH.alert`), and a bucket that is no valid bucket name is quoted in the commands, so
+ * that copying them runs nothing it names.
  *
  * @param options.table the deployed table (and `region` its region), so the commands work as printed.
  */
@@ -40,7 +43,7 @@ export function newClientAlertMessage(
   const sorted = [...clients].sort((a, b) => a.firstSeen - b.firstSeen || compare(a.bucket, b.bucket));
   const buckets = [...new Set(sorted.map((client) => client.bucket))].sort(compare);
   const what = sorted.length === 1 ? 'a new plain-HTTP client' : `${sorted.length} new plain-HTTP clients`;
-  const where = buckets.length === 1 ? `on ${buckets[0]}` : `on ${buckets.length} buckets`;
+  const where = buckets.length === 1 ? `on ${shown(buckets[0] ?? '')}` : `on ${buckets.length} buckets`;
   const subject = asciiLine(`cleartrail: ${what} ${where}`).slice(0, MAX_SUBJECT);
 
   const lines = [
@@ -49,16 +52,17 @@ export function newClientAlertMessage(
     '',
   ];
   for (const client of sorted.slice(0, MAX_LISTED)) {
+    const bucket = bucketArgument(client.bucket);
     lines.push(
-      `bucket:      ${client.bucket}`,
-      `address:     ${client.address} (${client.class}${client.network ? `, network ${client.network}` : ''})`,
-      ...(client.instanceId ? [`instance:    ${client.instanceId}`] : []),
-      `principal:   ${client.principal}`,
-      `user agent:  ${truncate(client.userAgent ?? '-', MAX_USER_AGENT)}`,
-      `first seen:  ${new Date(client.firstSeen * 1000).toISOString().replace('.000Z', 'Z')}${client.operation ? `, ${client.operation}` : ''}`,
+      `bucket:      ${shown(client.bucket)}`,
+      `address:     ${shown(client.address)} (${shown(client.class)}${client.network ? `, network ${shown(client.network)}` : ''})`,
+      ...(client.instanceId ? [`instance:    ${shown(client.instanceId)}`] : []),
+      `principal:   ${shown(client.principal)}`,
+      `user agent:  ${shown(client.userAgent ?? '-')}`,
+      `first seen:  ${new Date(client.firstSeen * 1000).toISOString().replace('.000Z', 'Z')}${client.operation ? `, ${shown(client.operation)}` : ''}`,
       'next:',
-      `  npx cleartrail clients ${store} --bucket ${client.bucket} --since ${hourOf(client.firstSeen)}`,
-      `  npx cleartrail enforce-check ${store} --bucket ${client.bucket}`,
+      `  npx cleartrail clients ${store} --bucket ${bucket} --since ${hourOf(client.firstSeen)}`,
+      `  npx cleartrail enforce-check ${store} --bucket ${bucket}`,
       '',
     );
   }
@@ -69,7 +73,8 @@ export function newClientAlertMessage(
       '',
     );
   }
-  return { subject, body: lines.join('\n') };
+  // The last guard: a raw control or bidi character in a field not shown by the rule is escaped still.
+  return { subject, body: withoutRawControls(lines.join('\n')) };
 }
 
 export interface AlertSending {
@@ -132,8 +137,20 @@ function asciiLine(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?');
 }
 
-function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+function shown(value: string): string {
+  return untrustedText(value, SHOWN_WIDTH.alert);
+}
+
+/** What a shell reads as one plain word; every valid bucket name is one. */
+const PLAIN_WORD = /^[a-z0-9][a-z0-9.-]*$/;
+
+/**
+ * A bucket as a command-line argument: as it is when a shell reads it as one plain word, else
+ * shown by the rule and single-quoted. A bucket name comes from the logs (a website bucket's is the
+ * Host header the client sent): `$(...)` in it must not run when someone pastes the command.
+ */
+function bucketArgument(bucket: string): string {
+  return PLAIN_WORD.test(bucket) ? bucket : `'${shown(bucket).replace(/'/g, `'\\''`)}'`;
 }
 
 function compare(a: string, b: string): number {
