@@ -6,6 +6,20 @@ import { formatForName, type LogFormat } from '../formats';
 import { accessLogDeliveryHour } from '../formats/access-log';
 import { cloudTrailDeliveryHour } from '../formats/cloudtrail';
 import type { LogInput } from '../formats/format';
+import {
+  afterStampedYear,
+  dayPrefixes,
+  flatAccessLogStart,
+  hourInWindow,
+  isAccessLogRegionFolder,
+  isAccountFolder,
+  isTrailDateFolder,
+  isTrailRegionFolder,
+  leadsToTrailRegions,
+  pastStampedNames,
+  startsWithStamp,
+  withDayBefore,
+} from '../formats/log-keys';
 
 /**
  * The only module that talks to S3: lists log objects and opens one as a byte stream. The body is not
@@ -51,16 +65,6 @@ export function s3LogInput(s3: S3Client, ref: LogObjectRef, format?: LogFormat):
   };
 }
 
-/** Where CloudTrail delivery files of one account and region sit: `.../CloudTrail/<region>/`. */
-const REGION_FOLDER = /(^|\/)CloudTrail\/[a-z0-9-]+\/$/;
-/** A date folder below a region folder: `YYYY/`, `YYYY/MM/` or `YYYY/MM/DD/`. */
-const DATE_FOLDER = /(^|\/)CloudTrail\/[a-z0-9-]+\/\d{4}\/(\d{2}\/(\d{2}\/)?)?$/;
-/** Folders worth descending into on the way to the region folders. */
-const ACCOUNT = /^\d{12}\/$/;
-const ORGANIZATION = /^o-[a-z0-9]{10,32}\/$/;
-/** How deep a custom prefix above `AWSLogs/` is searched for it. */
-const MAX_PREFIX_DEPTH = 3;
-
 /**
  * The CloudTrail delivery files under `s3://bucket/prefix` whose delivery time (from their names)
  * falls in `window`, in key order. Listing never walks the whole bucket: account, organisation and
@@ -74,25 +78,14 @@ export async function* listCloudTrailObjects(
   window: TimeWindow,
 ): AsyncGenerator<LogObjectRef, void, void> {
   for await (const folder of regionFolders(s3, location.bucket, location.prefix, 0)) {
-    const prefixes = DATE_FOLDER.test(folder) ? [folder] : dayPrefixes(folder, window);
+    const prefixes = isTrailDateFolder(folder) ? [folder] : dayPrefixes(folder, window);
     for (const prefix of prefixes) {
       for await (const key of listKeys(s3, location.bucket, prefix)) {
-        const hour = cloudTrailDeliveryHour(key);
-        if (hour === undefined) continue;
-        if (window.fromHour !== undefined && hour < window.fromHour) continue;
-        if (window.toHour !== undefined && hour > window.toHour) continue;
-        yield { bucket: location.bucket, key };
+        if (hourInWindow(cloudTrailDeliveryHour(key), window)) yield { bucket: location.bucket, key };
       }
     }
   }
 }
-
-/** A region folder of the date-partitioned access-log layout; never CloudTrail's `CloudTrail/`. */
-const ACCESS_LOG_REGION = /^[a-z]{2}(-[a-z]+)+-\d+\/$/;
-/** A name that starts with its delivery stamp, as flat access-log objects right below their target prefix do. */
-const STAMP_FIRST = /^(\d{4})-\d{2}-\d{2}-\d{2}/;
-/** Sorts after every name that starts with a digit: where the names of other target prefixes begin. */
-const PAST_DIGITS = ':';
 
 /**
  * The S3 server access-log objects under `s3://bucket/prefix` (the target prefix of the logging
@@ -110,29 +103,19 @@ export async function* listAccessLogObjects(
 ): AsyncGenerator<LogObjectRef, void, void> {
   const { bucket, prefix } = location;
   yield* flatAccessLogObjects(s3, bucket, prefix, window);
-  const dayBefore =
-    window.fromHour === undefined
-      ? undefined
-      : new Date(Date.parse(`${window.fromHour}:00:00Z`) - 86_400_000).toISOString().slice(0, 13);
-  const folderWindow = { ...window, fromHour: dayBefore };
+  const folderWindow = withDayBefore(window);
   for await (const account of accessLogAccountFolders(s3, bucket, prefix)) {
     for await (const region of listFolders(s3, bucket, account)) {
-      if (!ACCESS_LOG_REGION.test(region.slice(account.length))) continue;
+      if (!isAccessLogRegionFolder(region.slice(account.length))) continue;
       for await (const sourceBucket of listFolders(s3, bucket, region)) {
         for (const day of dayPrefixes(sourceBucket, folderWindow)) {
           for await (const key of listKeys(s3, bucket, day)) {
-            if (inWindow(accessLogDeliveryHour(key.slice(key.lastIndexOf('/') + 1)), window)) yield { bucket, key };
+            if (hourInWindow(accessLogDeliveryHour(key.slice(key.lastIndexOf('/') + 1)), window)) yield { bucket, key };
           }
         }
       }
     }
   }
-}
-
-function inWindow(hour: string | undefined, window: TimeWindow): boolean {
-  if (hour === undefined) return false;
-  if (window.fromHour !== undefined && hour < window.fromHour) return false;
-  return window.toHour === undefined || hour <= window.toHour;
 }
 
 /**
@@ -146,23 +129,20 @@ async function* flatAccessLogObjects(
   prefix: string,
   window: TimeWindow,
 ): AsyncGenerator<LogObjectRef, void, void> {
-  const start =
-    window.fromHour === undefined
-      ? undefined
-      : `${prefix}${window.fromHour.slice(0, 10)}-${window.fromHour.slice(11, 13)}`;
+  const start = flatAccessLogStart(prefix, window);
   let pastTheEnd = false;
   for await (const key of listFlatKeys(s3, bucket, prefix, start)) {
     const name = key.slice(prefix.length);
     const hour = accessLogDeliveryHour(name);
-    if (hour !== undefined && window.toHour !== undefined && hour > window.toHour && STAMP_FIRST.test(name)) {
+    if (hour !== undefined && window.toHour !== undefined && hour > window.toHour && startsWithStamp(name)) {
       pastTheEnd = true;
       break;
     }
-    if (inWindow(hour, window)) yield { bucket, key };
+    if (hourInWindow(hour, window)) yield { bucket, key };
   }
   if (!pastTheEnd) return;
-  for await (const key of listFlatKeys(s3, bucket, prefix, `${prefix}${PAST_DIGITS}`)) {
-    if (inWindow(accessLogDeliveryHour(key.slice(prefix.length)), window)) yield { bucket, key };
+  for await (const key of listFlatKeys(s3, bucket, prefix, pastStampedNames(prefix))) {
+    if (hourInWindow(accessLogDeliveryHour(key.slice(prefix.length)), window)) yield { bucket, key };
   }
 }
 
@@ -213,27 +193,13 @@ async function* accessLogAccountFolders(
     const slash = name.indexOf('/');
     if (slash >= 0) {
       const folder = name.slice(0, slash + 1);
-      if (ACCOUNT.test(folder)) yield `${prefix}${folder}`;
+      if (isAccountFolder(folder)) yield `${prefix}${folder}`;
       // '0' is the character after '/': `name0` sorts after every `name/...` key.
       after = `${prefix}${folder.slice(0, -1)}0`;
       continue;
     }
-    const year = STAMP_FIRST.exec(name)?.[1];
-    // '.' is the character after '-': `YYYY.` sorts after every `YYYY-...` name and before an account `YYYY.../`.
-    after = year ? `${prefix}${year}.` : key;
+    after = afterStampedYear(prefix, name) ?? key;
   }
-}
-
-/** The day folders of a region folder that a window needs; the region folder itself for an open window. */
-export function dayPrefixes(regionFolder: string, window: TimeWindow): string[] {
-  if (window.fromHour === undefined || window.toHour === undefined) return [regionFolder];
-  const days: string[] = [];
-  const last = Date.parse(`${window.toHour.slice(0, 10)}T00:00:00Z`);
-  for (let day = Date.parse(`${window.fromHour.slice(0, 10)}T00:00:00Z`); day <= last; day += 86_400_000) {
-    const date = new Date(day).toISOString();
-    days.push(`${regionFolder}${date.slice(0, 4)}/${date.slice(5, 7)}/${date.slice(8, 10)}/`);
-  }
-  return days;
 }
 
 async function* regionFolders(
@@ -242,21 +208,13 @@ async function* regionFolders(
   prefix: string,
   depth: number,
 ): AsyncGenerator<string, void, void> {
-  if (REGION_FOLDER.test(prefix) || DATE_FOLDER.test(prefix)) {
+  if (isTrailRegionFolder(prefix) || isTrailDateFolder(prefix)) {
     yield prefix;
     return;
   }
-  const parent = prefix.slice(0, -1).split('/').at(-1) ?? '';
   for await (const child of listFolders(s3, bucket, prefix)) {
-    const name = child.slice(prefix.length);
-    const worthIt =
-      name === 'AWSLogs/' ||
-      (parent === 'AWSLogs' && (ACCOUNT.test(name) || ORGANIZATION.test(name))) ||
-      (ORGANIZATION.test(`${parent}/`) && ACCOUNT.test(name)) ||
-      (ACCOUNT.test(`${parent}/`) && name === 'CloudTrail/') ||
-      parent === 'CloudTrail' ||
-      (!prefix.includes('AWSLogs/') && depth < MAX_PREFIX_DEPTH);
-    if (worthIt) yield* regionFolders(s3, bucket, child, depth + 1);
+    if (leadsToTrailRegions(prefix, child.slice(prefix.length), depth))
+      yield* regionFolders(s3, bucket, child, depth + 1);
   }
 }
 

@@ -5,7 +5,6 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey } from '../../bin/commands/backfill-manifest';
-import { dayPrefixes } from '../../lib/s3/log-objects';
 import { testS3Client, uniqueName } from '../support/aws';
 import { runCli } from '../support/cli';
 import { syntheticLogJson } from '../support/synthetic-log';
@@ -141,17 +140,6 @@ describe('CLI: analyze s3:// and backfill-manifest against s3rver', () => {
     const result = await runCli(['backfill-manifest', '--since', '2026-11-24', `s3://${bucket}/`], undefined, ENV);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/needs --since and --until/);
-  });
-});
-
-describe('Function: dayPrefixes', () => {
-  it('names one folder per UTC day of a closed window, and the region folder for an open one', () => {
-    const region = 'AWSLogs/1/CloudTrail/us-east-1/';
-    expect(dayPrefixes(region, { fromHour: '2026-11-30T22', toHour: '2026-12-01T01' })).toEqual([
-      `${region}2026/11/30/`,
-      `${region}2026/12/01/`,
-    ]);
-    expect(dayPrefixes(region, { fromHour: '2026-11-30T22' })).toEqual([region]);
   });
 });
 
