@@ -28,12 +28,13 @@ Usage:
                        [--max-gap-hours 24] [--json] [--source S] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
-  cleartrail store     status | stop [--json] [--data-dir DIR]
+  cleartrail store     status [--json] [--data-dir DIR]
+  cleartrail store     export --table NAME [--region R] [--data-dir DIR]
 
 Store options:
-  --data-dir DIR        embedded DynamoDB Local's data (default ./.cleartrail); needs Java 17+.
-                        One server per DIR, shared by all commands, stops after 10 min unused
-                        (CLEARTRAIL_STORE_IDLE=90s, 1h, ...); see "cleartrail store status".
+  --data-dir DIR        the embedded store's folder (default ./.cleartrail), in this process:
+                        commands on one DIR may run at once and take turns per commit.
+                        "store export --table NAME" copies it into a deployed table, once.
   --table NAME          a deployed cleartrail table instead (default AWS credential chain)
   --region R            its region
 
@@ -112,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = commandNamed(name);
 
   try {
-    // Bad option values are usage errors, found before an embedded DynamoDB Local is started.
+    // Bad option values are usage errors, found before a store is opened.
     parseTimeWindow(values.since, values.until, new Date());
     parseSourceOption(values.source);
     if (!command) return usageError(`unknown command ${JSON.stringify(name)}`);

@@ -3,7 +3,7 @@ import { parseTimeWindow } from '../../lib/core/time-window';
 import { compareByRisk } from '../../lib/report/bucket-report';
 import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
 import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
-import type { AggregateStore } from '../../lib/store';
+import type { TallyQueries } from '../../lib/store';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
 import { type HtmlBucket, renderHtmlReport } from '../render/html';
 import { note, print, printJson, usageError } from '../render/output';
@@ -34,7 +34,7 @@ export const report: Command = async (values) => {
   });
 };
 
-async function printReport(store: AggregateStore, values: Values): Promise<number> {
+async function printReport(store: TallyQueries, values: Values): Promise<number> {
   const window = parseTimeWindow(values.since, values.until, new Date());
   const reports = await loadBucketReports(store, {
     bucket: values.bucket,
@@ -74,7 +74,7 @@ async function printReport(store: AggregateStore, values: Values): Promise<numbe
 }
 
 /** The page judges readiness over the data it draws: `closeWindowOverData` closes the open ends. */
-async function writeHtmlReport(store: AggregateStore, values: Values, file: string): Promise<void> {
+async function writeHtmlReport(store: TallyQueries, values: Values, file: string): Promise<void> {
   const now = new Date();
   const window = parseTimeWindow(values.since, values.until, now);
   const loaded = await loadReadinessInputsOfBuckets(store, {

@@ -1,60 +1,135 @@
 /**
- * `cleartrail store status|stop`: the shared DynamoDB Local of a data directory, which outlives
- * the commands that use it by its idle timeout.
+ * `cleartrail store status | export --table NAME`: what the embedded store of a data directory
+ * holds, and copying it into a deployed table.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { type SharedServerStatus, sharedServerStatus, stopSharedDynamoDbLocal } from '../local/shared-store';
-import type { Command } from '../options';
+import { CleartrailError } from '../../lib/core/errors';
+import type { Tally } from '../../lib/core/tally';
+import { type AggregateStore, MAX_LOGS_PER_BATCH } from '../../lib/store';
+import { EMBEDDED_FILE, EmbeddedStore } from '../../lib/store/embedded';
+import { clientTallyOf, hourTallyOf } from '../../lib/store/layout';
+import type { Command, Values } from '../options';
+import { note, print, printJson, usageError } from '../render/output';
+import { openStore, openTable } from '../session';
 
-export interface StoreCommandOptions {
-  dataDir: string;
-  json?: boolean;
+export const store: Command = async (values, operands) => {
+  const [action, ...extra] = operands;
+  if (extra.length > 0 || (action !== 'status' && action !== 'export')) {
+    return usageError('store needs status or export');
+  }
+  if (action === 'status') return storeStatus(values);
+  if (!values.table) return usageError('store export needs --table NAME, the deployed table to copy into');
+  return storeExport(values, values.table);
+};
+
+async function storeStatus(values: Values): Promise<number> {
+  const session = await openStore({ dataDir: values['data-dir'] ?? '.cleartrail' });
+  try {
+    const local = session.store as EmbeddedStore;
+    const items = await local.items();
+    const status = {
+      dataDir: local.dataDir,
+      file: path.join(local.dataDir, EMBEDDED_FILE),
+      bytes: statSync(path.join(local.dataDir, EMBEDDED_FILE)).size,
+      buckets: (await local.listBuckets()).length,
+      logs: items.filter((item) => String(item.pk).startsWith('LOG#')).length,
+    };
+    if (values.json) printJson(status);
+    else
+      print(
+        `embedded store ${status.file}: ${status.logs} logs counted, ${status.buckets} buckets, ${status.bytes} bytes`,
+      );
+    return 0;
+  } finally {
+    await session.close();
+  }
 }
 
-/** Resolves to the exit code: 0 done, 1 `status` of a server that is not running, 2 usage. */
-export async function storeCommand(args: readonly string[], options: StoreCommandOptions): Promise<number> {
-  const dbDir = path.resolve(options.dataDir, 'dynamodb');
-  const [action, ...extra] = args;
-  if (extra.length > 0 || (action !== 'status' && action !== 'stop')) {
-    process.stderr.write('cleartrail: store needs status or stop\nRun "cleartrail --help" for usage.\n');
-    return 2;
-  }
-  if (action === 'stop') {
-    const wasRunning = await stopSharedDynamoDbLocal(dbDir);
-    process.stderr.write(
-      wasRunning
-        ? `cleartrail: stopped the DynamoDB Local of ${options.dataDir}\n`
-        : `cleartrail: no DynamoDB Local was running for ${options.dataDir}\n`,
+/**
+ * Copies the local aggregates into a deployed table as one batch of the table's own ledger,
+ * named after the store, so that a second export (or an export killed half-way and run again)
+ * counts nothing twice. The exported logs then get ledger entries in the table, so the Lambda or
+ * a backfill that meets the same files later skips them. Logs the table had counted already
+ * would be counted twice, so such an export is refused.
+ */
+async function storeExport(values: Values, table: string): Promise<number> {
+  const local = await EmbeddedStore.open(path.resolve(values['data-dir'] ?? '.cleartrail'));
+  const target = openTable(table, values.region);
+  try {
+    const outcome = await exportStore(local, target.store, table);
+    note(
+      outcome.status === 'exported'
+        ? `exported ${outcome.logs} logs (${outcome.tallies} tallies) into table ${table}`
+        : `already exported into table ${table}: nothing to do`,
     );
     return 0;
+  } finally {
+    local.close();
+    await target.close();
   }
-  const status = await sharedServerStatus(dbDir);
-  if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else process.stdout.write(`${statusText(options.dataDir, status)}\n`);
-  return status.condition === 'running' ? 0 : 1;
 }
 
-function statusText(dataDir: string, status: SharedServerStatus): string {
-  const { state } = status;
-  if (!state || status.condition === 'stopped') return `DynamoDB Local of ${dataDir}: not running`;
-  const idleMinutes = Math.round((state.idleTimeoutMs / 60_000) * 10) / 10;
-  const owner = [
-    state.owner.user,
-    state.owner.pid && `pid ${state.owner.pid}`,
-    state.owner.command && `"${state.owner.command}"`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return [
-    `DynamoDB Local of ${dataDir}: ${status.condition}`,
-    `  endpoint      ${state.endpoint}`,
-    `  pids          supervisor ${state.supervisorPid}, java ${state.javaPid}`,
-    `  started       ${state.startedAt} by ${owner}`,
-    `  idle timeout  ${idleMinutes} min after the last command`,
-    `  commands now  ${status.clients.length === 0 ? 'none' : status.clients.join(', ')}`,
-    `  log           ${status.logFile}`,
-  ].join('\n');
+export async function exportStore(
+  local: EmbeddedStore,
+  target: AggregateStore,
+  table: string,
+): Promise<{ status: 'exported' | 'already-exported'; logs: number; tallies: number }> {
+  const storeId = await local.meta('storeId');
+  const items = await local.items();
+  const logs = items
+    .filter((item) => String(item.pk).startsWith('LOG#'))
+    .map((item) => ({ id: String(item.pk).slice('LOG#'.length), location: String(item.location) }));
+  const exportedBefore = await local.meta(`exported:${table}`);
+  if (exportedBefore !== undefined && Number(exportedBefore) !== logs.length) {
+    throw new CleartrailError(
+      `this data directory was exported into table ${table} when it held ${exportedBefore} logs and holds ${logs.length} now: ` +
+        `count the newer logs into the table directly ("cleartrail analyze --table ${table} ...")`,
+      { retryable: false },
+    );
+  }
+  const exportId = `export/${storeId}`;
+  const states = await target.ledger.states([exportId, ...logs.map((log) => log.id)]);
+  const exportState = states.get(exportId);
+  const tallies: Tally[] = items
+    .filter((item) => String(item.pk).startsWith('BUCKET#'))
+    .flatMap((item): Tally[] => {
+      const sk = String(item.sk);
+      if (sk.startsWith('HOUR#')) return [hourTallyOf(item)];
+      if (sk.startsWith('CLIENT#')) return [clientTallyOf(item)];
+      return [];
+    });
+  if (exportState?.state === 'new') {
+    const counted = logs.filter((log) => states.get(log.id)?.state !== 'new');
+    if (counted.length > 0) {
+      throw new CleartrailError(
+        `table ${table} has counted ${counted.length} of these logs already (${counted[0]?.location} ...): ` +
+          'exporting would count them twice',
+        { retryable: false },
+      );
+    }
+    const requests = items
+      .filter((item) => String(item.pk).startsWith('LOG#'))
+      .reduce((sum, item) => sum + Number(item.requests ?? 0), 0);
+    const commit = await target.ledger.commit({
+      logs: [{ id: exportId, location: `store export ${storeId}`, s3Records: requests, requests }],
+      tallies,
+      shared: [],
+    });
+    if (commit.status === 'conflict') return exportStore(local, target, table);
+  } else if (exportState?.state === 'claimed') {
+    await target.ledger.resume(exportState.batchId);
+  }
+  for (let start = 0; start < logs.length; start += MAX_LOGS_PER_BATCH) {
+    await target.ledger.recordCountedElsewhere(
+      logs.slice(start, start + MAX_LOGS_PER_BATCH).map((log) => ({ ...log, s3Records: 0, requests: 0 })),
+      exportId,
+    );
+  }
+  await local.setMeta(`exported:${table}`, String(logs.length));
+  return {
+    status: exportState?.state === 'new' ? 'exported' : 'already-exported',
+    logs: logs.length,
+    tallies: tallies.length,
+  };
 }
-
-export const store: Command = (values, operands) =>
-  storeCommand(operands, { dataDir: values['data-dir'] ?? '.cleartrail', json: values.json });

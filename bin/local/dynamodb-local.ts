@@ -105,7 +105,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
 /**
  * Stops every DynamoDB Local on `dataDir` (an absolute path): one left over from a killed run, or
- * a hung shared server that shared-store.ts takes over.
+ * a hung server that its starter takes over.
  */
 export async function stopDynamoDbLocalOn(dataDir: string): Promise<void> {
   await stopLeftovers(dataDir, resolve(dataDir, PID_FILE_NAME));

@@ -4,14 +4,14 @@ import { mergeTallies, type SharedRequestTallies } from '../core/tally';
 import type { ReadLimits } from '../formats/cloudtrail-reader';
 import type { FormatSummary, LogIdentity, LogInput } from '../formats/format';
 import type { NamedNetwork } from '../net/named-networks';
-import type { AggregateStore, BatchOutcome, BatchPlan, LogEntry } from '../store';
+import type { BatchOutcome, BatchPlan, CountingStore, LogEntry } from '../store';
 import { MAX_LOGS_PER_BATCH } from '../store';
 import { type FoldedLog, LogFold } from './fold';
 import type { RangesProvider } from './ranges-provider';
 
 /** What counting needs besides the logs themselves; built once per process and passed down. */
-export interface CountingContext {
-  store: AggregateStore;
+export interface CountingContext<Store extends CountingStore = CountingStore> {
+  store: Store;
   ranges: RangesProvider;
   networks: readonly NamedNetwork[];
   limits?: ReadLimits;

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { type IpRanges, parseIpRanges } from '../net/aws-ranges';
-import type { AggregateStore } from '../store';
+import type { RangesVersions } from '../store';
 
 /** Where the analyzer gets its AWS ranges: the current version, or an earlier one by syncToken. */
 export interface RangesProvider {
@@ -27,7 +27,7 @@ export class StoredIpRanges implements RangesProvider {
   private checkedAt = 0;
 
   constructor(
-    private readonly store: AggregateStore,
+    private readonly store: Pick<RangesVersions, 'loadIpRanges'>,
     private readonly bundled: () => IpRanges,
     private readonly recheckMs = 15 * 60_000,
     private readonly clock: () => number = Date.now,

@@ -4,12 +4,13 @@ import type { LogObjectRef } from '../core/log-object-ref';
 import { type CountingContext, type CountResult, countBatch } from '../count/pipeline';
 import { formatNamed } from '../formats';
 import { s3LogInput } from '../s3/log-objects';
+import type { AggregateStore } from '../store';
 import { type AlertTopic, sendNewClientAlerts } from './new-client-alert';
 import type { Log, MetricSink } from './telemetry';
 import { type LogLocations, routeLogObject, type Trigger } from './trigger';
 
 export interface InvocationContext extends LogLocations {
-  counting: CountingContext;
+  counting: CountingContext<AggregateStore>;
   s3: S3Client;
   log: Log;
   metrics: MetricSink;

@@ -3,13 +3,13 @@ import { VERDICTS } from '../classify/verdict';
 import type { NewHttpClient } from '../core/http-identity';
 import { counter, type EvidenceKind, type HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
-import type { AggregateStore } from '../store';
+import type { TallyQueries } from '../store';
 import { type BucketReport, selectEvidence, summarizeBucket } from './bucket-report';
 import { type ClientReport, summarizeClients } from './clients';
 
 /** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
 export async function loadBucketReports(
-  store: AggregateStore,
+  store: Pick<TallyQueries, 'listBuckets' | 'hourTallies'>,
   options: { bucket?: string; window: TimeWindow; source?: EvidenceKind },
 ): Promise<BucketReport[]> {
   const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
@@ -28,7 +28,7 @@ export async function loadBucketReports(
  * the bucket's report uses (its hour tallies decide which).
  */
 export async function loadClients(
-  store: AggregateStore,
+  store: Pick<TallyQueries, 'hourTallies' | 'clientTallies'>,
   options: { bucket: string; window: TimeWindow; includeHygiene?: boolean; source?: EvidenceKind },
 ): Promise<{ source: EvidenceKind; clients: ClientReport[] }> {
   const [hours, tallies] = await Promise.all([
@@ -47,7 +47,7 @@ export async function loadClients(
  * index, oldest first: one Query per bucket. `notifiedAt` says when the Lambda's alert went out.
  */
 export async function loadNewHttpClients(
-  store: AggregateStore,
+  store: Pick<TallyQueries, 'listBuckets' | 'newHttpClients'>,
   options: { bucket?: string; window: TimeWindow },
 ): Promise<Array<NewHttpClient & { notifiedAt?: string }>> {
   const buckets = options.bucket ? [options.bucket] : await store.listBuckets();
@@ -66,7 +66,7 @@ export interface ReadinessInputs {
 
 /** One Query for the bucket's hours and one for its clients in the window. */
 export async function loadReadinessInputs(
-  store: AggregateStore,
+  store: Pick<TallyQueries, 'hourTallies' | 'clientTallies'>,
   bucket: string,
   window: TimeWindow,
   source?: EvidenceKind,
@@ -85,7 +85,7 @@ export async function loadReadinessInputs(
  * window (requests without a bucket left out), in index order.
  */
 export async function loadReadinessInputsOfBuckets(
-  store: AggregateStore,
+  store: Pick<TallyQueries, 'listBuckets' | 'hourTallies' | 'clientTallies'>,
   options: { bucket?: string; window: TimeWindow; source?: EvidenceKind },
 ): Promise<Array<{ bucket: string } & ReadinessInputs>> {
   const names = options.bucket ? [options.bucket] : (await store.listBuckets()).filter((name) => name !== NO_BUCKET);
@@ -98,7 +98,10 @@ export async function loadReadinessInputsOfBuckets(
 }
 
 /** Only asked when the window is empty: one Query over all the bucket's hours, for a hint. */
-export async function latestHourWithData(store: AggregateStore, bucket: string): Promise<string | undefined> {
+export async function latestHourWithData(
+  store: Pick<TallyQueries, 'hourTallies'>,
+  bucket: string,
+): Promise<string | undefined> {
   return hoursWithRecords(await store.hourTallies(bucket, {}))
     .sort()
     .at(-1);

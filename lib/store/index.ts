@@ -6,6 +6,7 @@ import type { TimeWindow } from '../core/time-window';
 import { FailureLog, type FailureRecord } from './failures';
 import { Ledger, type LedgerOptions } from './ledger';
 import { NewClientAlerts } from './new-clients';
+import type { CliStore } from './ports';
 import { RangesStore } from './ranges';
 import { Table } from './table';
 import { TallyReader } from './tallies';
@@ -20,6 +21,14 @@ export {
   MAX_LOGS_PER_BATCH,
 } from './ledger';
 export type { FirstSeenOutcome, NewClientAlerts } from './new-clients';
+export type {
+  BatchLedger,
+  CliStore,
+  CountingStore,
+  FailureRecords,
+  RangesVersions,
+  TallyQueries,
+} from './ports';
 export type { WriteCount } from './table';
 
 export interface StoreOptions extends LedgerOptions {
@@ -31,7 +40,7 @@ export interface StoreOptions extends LedgerOptions {
  * records and stored AWS ranges, each in a module of its own over one table. Built once per
  * process from a client passed in, so tests point it at DynamoDB Local.
  */
-export class AggregateStore {
+export class AggregateStore implements CliStore {
   readonly ledger: Ledger;
   /** The alerts that new plain-HTTP clients owe, for the publisher. */
   readonly alerts: NewClientAlerts;

@@ -302,3 +302,50 @@ export function newHttpClientOf(item: Record<string, unknown>): NewHttpClient & 
   if (typeof notifiedAt === 'string') client.notifiedAt = notifiedAt;
   return client as unknown as NewHttpClient & { notifiedAt?: string };
 }
+
+/** An item as the embedded store keeps it: plain JSON values, sets as sorted arrays. */
+export type PlainItem = Record<string, unknown>;
+
+/**
+ * The embedded store's `tallyUpdate`: the stored item with a tally added, by the same rules
+ * (counters and sets added, descriptive attributes set once). Counters are whatever the tally
+ * holds, so a new counter needs no change here.
+ */
+export function addTallyToItem(stored: PlainItem | undefined, tally: Tally): PlainItem {
+  const key = keys.tally(tally);
+  const item: PlainItem = { ...(stored ?? {}), pk: key.pk, sk: key.sk };
+  for (const [name, amount] of Object.entries(tally.counters)) {
+    item[name] = (typeof item[name] === 'number' ? (item[name] as number) : 0) + amount;
+  }
+  const union = (name: string, values: ReadonlyArray<string | number>) => {
+    if (values.length === 0) return;
+    const merged = new Set<string | number>([...(Array.isArray(item[name]) ? (item[name] as []) : []), ...values]);
+    item[name] = [...merged].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+  if (tally.kind === 'hour') union(SEEN, tally.seen);
+  union(RANGES_SYNC_TOKENS, tally.rangesSyncTokens);
+  const setOnce = (name: string, value: string) => {
+    if (item[name] === undefined) item[name] = value;
+  };
+  setOnce('bucket', tally.bucket);
+  if (tally.source === ACCESS_LOG) setOnce(SOURCE, ACCESS_LOG);
+  if (tally.kind === 'hour') setOnce('hour', tally.hour);
+  else {
+    setOnce('day', tally.day);
+    for (const field of CLIENT_DESCRIPTION_FIELDS) {
+      const value = tally.client[field];
+      if (value !== undefined) setOnce(field, value);
+    }
+  }
+  return item;
+}
+
+/** A first-seen marker or alert as a plain item (the embedded store's `firstSeenItem`). */
+export function plainFirstSeenItem(key: Key, client: NewHttpClient, extra: Record<string, string | number>): PlainItem {
+  const item: PlainItem = { pk: key.pk, sk: key.sk, [FIRST_SEEN.batch]: client.batchId, firstSeen: client.firstSeen };
+  for (const field of SIGHTING_FIELDS) {
+    const value = client[field];
+    if (value !== undefined) item[field] = value;
+  }
+  return { ...item, ...extra };
+}

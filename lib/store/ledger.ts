@@ -214,6 +214,18 @@ export class Ledger {
     return { status: 'committed', outcome };
   }
 
+  /**
+   * Marks logs done that were counted somewhere else and brought in as a whole (`store export`):
+   * idempotent plain puts, so that a later delivery of the same log counts nothing.
+   */
+  async recordCountedElsewhere(logs: readonly LogEntry[], batchId: string): Promise<void> {
+    const at = this.now().toISOString();
+    const items = logs.map((log) =>
+      marshall({ ...keys.log(log.id), state: 'exported', batch: batchId, location: log.location, exportedAt: at }),
+    );
+    await this.table.putAll('ledger entries of exported logs', items, noWrites());
+  }
+
   /** Completes a batch that someone claimed and did not finish, from its stored intent. */
   async resume(batchId: string): Promise<BatchOutcome> {
     const writes = noWrites();

@@ -258,16 +258,7 @@ export class NewClientAlerts {
       pk: keys.bucketPartition(bucket),
       beginsWith: keys.firstSeenPrefix,
     });
-    return items
-      .map(newHttpClientOf)
-      .filter((client) => {
-        const hour = new Date(client.firstSeen * 1000).toISOString().slice(0, 13);
-        return (
-          (window.fromHour === undefined || hour >= window.fromHour) &&
-          (window.toHour === undefined || hour <= window.toHour)
-        );
-      })
-      .sort((a, b) => a.firstSeen - b.firstSeen || (a.identity < b.identity ? -1 : 1));
+    return clientsFirstSeenIn(items, window);
   }
 
   private alertUpdate(
@@ -282,6 +273,23 @@ export class NewClientAlerts {
   ): TransactWriteItem {
     return { Update: { TableName: this.table.name, Key: marshallKey(alertKeyOf(alert)), ...update } };
   }
+}
+
+/** The first-seen markers among `items` whose client was first seen in the window, oldest first. */
+export function clientsFirstSeenIn(
+  items: ReadonlyArray<Record<string, unknown>>,
+  window: TimeWindow,
+): Array<NewHttpClient & { notifiedAt?: string }> {
+  return items
+    .map(newHttpClientOf)
+    .filter((client) => {
+      const hour = new Date(client.firstSeen * 1000).toISOString().slice(0, 13);
+      return (
+        (window.fromHour === undefined || hour >= window.fromHour) &&
+        (window.toHour === undefined || hour <= window.toHour)
+      );
+    })
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.identity < b.identity ? -1 : 1));
 }
 
 function marshallKey(key: Key) {

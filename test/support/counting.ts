@@ -23,7 +23,7 @@ export function countingContext(
   client: DynamoDBClient,
   table: string,
   options: StoreOptions & { networks?: NamedNetwork[] } = {},
-): CountingContext {
+): CountingContext<AggregateStore> {
   return {
     store: new AggregateStore(client, table, options),
     ranges: fixedIpRanges(bundledIpRanges()),
