@@ -9,7 +9,7 @@ import { runCli } from '../support/cli';
 import { freshTable } from '../support/counting';
 import { contract, EXPECTED_BUCKETS, SAMPLE_LOGS } from '../support/sample-logs';
 
-describe('CLI: cleartrail analyze and report with the embedded DynamoDB Local', () => {
+describe('CLI: cleartrail analyze and report with the embedded store', () => {
   let workDir: string;
   let logsDir: string;
 

@@ -10,7 +10,7 @@ import { cloudTrailFormat } from '../../lib/formats/cloudtrail';
 import type { LogInput } from '../../lib/formats/format';
 import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import type { NamedNetwork } from '../../lib/net/named-networks';
-import { AggregateStore, type StoreOptions } from '../../lib/store';
+import { AggregateStore, type StoreOptions, type TallyQueries } from '../../lib/store';
 import { testDynamoDbClient, uniqueName } from './aws';
 
 export async function freshTable(client: DynamoDBClient = testDynamoDbClient()): Promise<string> {
@@ -50,7 +50,11 @@ export function bufferSource(id: string, bytes: Buffer): LogInput {
  * single logs each their own). Two tables that counted the same logs exactly once dump equal.
  */
 export async function dumpAggregates(client: DynamoDBClient, table: string): Promise<Record<string, unknown>> {
-  const store = new AggregateStore(client, table);
+  return dumpStore(new AggregateStore(client, table));
+}
+
+/** `dumpAggregates` of any store. */
+export async function dumpStore(store: TallyQueries): Promise<Record<string, unknown>> {
   const dump: Record<string, unknown> = {};
   for (const bucket of await store.listBuckets()) {
     for (const tally of await store.hourTallies(bucket, {})) {
