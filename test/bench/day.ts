@@ -276,12 +276,6 @@ export async function measureCli(
       note: lastLines(stderr, 1),
     };
   } finally {
-    // The CLI leaves its shared DynamoDB Local running for the next command; this run has none.
-    await run(
-      process.execPath,
-      [join(REPO, 'bin/cleartrail.js'), 'store', 'stop', '--data-dir', join(scratch, 'data')],
-      {},
-    );
     rmSync(scratch, { recursive: true, force: true });
   }
 }
