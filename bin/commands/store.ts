@@ -2,7 +2,7 @@
  * `cleartrail store status | export --table NAME`: what the embedded store of a data directory
  * holds, and copying it into a deployed table.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CleartrailError } from '../../lib/core/errors';
 import type { Tally } from '../../lib/core/tally';
@@ -24,7 +24,12 @@ export const store: Command = async (values, operands) => {
 };
 
 async function storeStatus(values: Values): Promise<number> {
-  const session = await openStore({ dataDir: values['data-dir'] ?? '.cleartrail' });
+  const dataDir = values['data-dir'] ?? '.cleartrail';
+  if (!existsSync(path.join(dataDir, EMBEDDED_FILE))) {
+    note(`no embedded store in ${dataDir} yet: "cleartrail analyze" creates it`);
+    return 1;
+  }
+  const session = await openStore({ dataDir });
   try {
     const local = session.store as EmbeddedStore;
     const items = await local.items();
