@@ -4,9 +4,10 @@ import type { LogObjectRef } from '../core/log-object-ref';
 import { type CountingContext, type CountResult, countBatch } from '../count/pipeline';
 import { formatNamed } from '../formats';
 import { s3LogInput } from '../s3/log-objects';
+import { type LogLocations, routeLogObject } from './log-route';
 import { type AlertTopic, sendNewClientAlerts } from './new-client-alert';
 import type { Log, MetricSink } from './telemetry';
-import { type LogLocations, routeLogObject, type Trigger } from './trigger';
+import type { Trigger } from './triggers';
 
 export interface InvocationContext extends LogLocations {
   counting: CountingContext;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidTriggerError } from '../../lib/core/errors';
-import { decodeS3EventKey, parseTrigger, routeLogObject, skipReason } from '../../lib/lambda/trigger';
+import { routeLogObject, skipReason } from '../../lib/lambda/log-route';
+import { decodeS3EventKey, parseTrigger } from '../../lib/lambda/triggers';
 
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
