@@ -5,7 +5,7 @@ import { isCloudTrailNotification, parseCloudTrailNotification } from './cloudtr
 import { isEventBridgeS3Event, parseEventBridgeS3Event } from './eventbridge';
 import { isS3TestEvent, parseS3EventRecord } from './s3-event';
 import { isObject, type ObjectsTrigger, type Trigger, typeOf } from './shape';
-import { isSnsRecord, snsRecordMessage } from './sns';
+import { isSnsEnvelope, isSnsRecord, snsEnvelopeMessage, snsRecordMessage } from './sns';
 import { isSqsEvent, parseSqsEvent } from './sqs';
 
 export type { BatchTask, ObjectsTrigger, SqsMessage, Trigger } from './shape';
@@ -14,7 +14,8 @@ export { decodeS3EventKey } from './shape';
 /**
  * Recognises an S3 event notification (directly, through SNS or through SQS), an EventBridge
  * "Object Created" event, CloudTrail's own SNS notification, and an S3 Batch Operations
- * invocation (schema 1.0 and 2.0). Anything else is an InvalidTriggerError that says
+ * invocation (schema 1.0 and 2.0); in an SQS body, also any of these in an SNS envelope (a
+ * subscription without raw message delivery). Anything else is an InvalidTriggerError that says
  * what was expected. Each shape is one module of this folder; this function only dispatches.
  */
 export function parseTrigger(event: unknown): Trigger {
@@ -25,6 +26,10 @@ export function parseTrigger(event: unknown): Trigger {
 }
 
 function parseSqsBody(body: unknown, where: string): ObjectsTrigger {
+  if (isObject(body) && isSnsEnvelope(body)) {
+    const message = snsEnvelopeMessage(body, where);
+    return { ...parseObjects(message, `${where}.Message`), source: 'sns' };
+  }
   const inner = parseTrigger(body);
   if (inner.kind !== 'objects') throw new InvalidTriggerError(`${where}: expected an S3 or SNS notification`);
   return inner;

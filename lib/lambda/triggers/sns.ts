@@ -12,6 +12,19 @@ export function snsRecordMessage(record: Record<string, unknown>, at: string): R
   return messageObject(sns.Message, `${at}.Sns.Message`);
 }
 
+/**
+ * The SNS envelope an SQS subscription without raw message delivery puts in each body:
+ * {"Type": "Notification", "TopicArn": "...", "Message": "<the notification as a string>"}.
+ */
+export function isSnsEnvelope(body: Record<string, unknown>): boolean {
+  return body.Type === 'Notification' && 'Message' in body && 'TopicArn' in body;
+}
+
+/** The notification an SNS envelope carries, as a JSON object. */
+export function snsEnvelopeMessage(body: Record<string, unknown>, where: string): Record<string, unknown> {
+  return messageObject(body.Message, `${where}.Message`);
+}
+
 function messageObject(message: unknown, where: string): Record<string, unknown> {
   const parsed = parseJson(requireString(message, where), where);
   if (!isObject(parsed)) throw new InvalidTriggerError(`${where}: expected a JSON object`);
