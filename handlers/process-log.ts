@@ -9,7 +9,7 @@ import { StoredIpRanges } from '../lib/count/ranges-provider';
 import { snsAlertTopic } from '../lib/lambda/alert-topic';
 import { loadHandlerConfig } from '../lib/lambda/config';
 import { handleTrigger, type InvocationContext } from '../lib/lambda/invocation';
-import { parseTrigger } from '../lib/lambda/trigger';
+import { parseTrigger } from '../lib/lambda/triggers';
 import { bundledIpRanges } from '../lib/net/aws-ranges';
 import { createS3Client } from '../lib/s3/aws-clients';
 import { AggregateStore } from '../lib/store';

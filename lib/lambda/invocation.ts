@@ -5,9 +5,10 @@ import { type CountingContext, type CountResult, countBatch } from '../count/pip
 import { formatNamed } from '../formats';
 import { s3LogInput } from '../s3/log-objects';
 import type { AggregateStore } from '../store';
+import { type LogLocations, routeLogObject } from './log-route';
 import { type AlertTopic, sendNewClientAlerts } from './new-client-alert';
 import type { Log, MetricSink } from './telemetry';
-import { type LogLocations, routeLogObject, type Trigger } from './trigger';
+import type { Trigger } from './triggers';
 
 export interface InvocationContext extends LogLocations {
   counting: CountingContext<AggregateStore>;

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LogObjectRef } from '../../lib/core/log-object-ref';
 import { countLog } from '../../lib/count/pipeline';
 import { handleTrigger, type InvocationContext } from '../../lib/lambda/invocation';
-import type { Trigger } from '../../lib/lambda/trigger';
+import type { Trigger } from '../../lib/lambda/triggers';
 import type { NamedNetwork } from '../../lib/net/named-networks';
 import { s3LogInput } from '../../lib/s3/log-objects';
 import { keys } from '../../lib/store/layout';

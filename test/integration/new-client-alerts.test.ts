@@ -12,7 +12,7 @@ import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
 import { httpIdentity } from '../../lib/core/http-identity';
 import { snsAlertTopic } from '../../lib/lambda/alert-topic';
 import { handleTrigger, type InvocationContext } from '../../lib/lambda/invocation';
-import type { Trigger } from '../../lib/lambda/trigger';
+import type { Trigger } from '../../lib/lambda/triggers';
 import { parseNamedNetworks } from '../../lib/net/named-networks';
 import { testDynamoDbClient, testS3Client, uniqueName } from '../support/aws';
 import { countingContext, dumpAggregates, freshTable, injectFault } from '../support/counting';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidTriggerError } from '../../lib/core/errors';
-import { decodeS3EventKey, parseTrigger, routeLogObject, skipReason } from '../../lib/lambda/trigger';
+import { routeLogObject, skipReason } from '../../lib/lambda/log-route';
+import { decodeS3EventKey, parseTrigger } from '../../lib/lambda/triggers';
 
 const event = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
@@ -129,6 +130,8 @@ describe('Function: parseTrigger', () => {
       'batch-operations-1.0.json': 'batch',
       'batch-operations-2.0.json': 'batch',
       'cloudtrail-sns.json': 'objects',
+      's3-put-versioned.json': 'objects',
+      'sqs-sns-envelope.json': 'sqs',
     };
 
     for (const [file, kind] of Object.entries(samples)) {
@@ -214,6 +217,76 @@ describe('Function: parseTrigger', () => {
   ])('refuses a malformed event with a message that says where: %j', (input, message) => {
     expect(() => parseTrigger(input)).toThrow(InvalidTriggerError);
     expect(() => parseTrigger(input)).toThrow(message);
+  });
+});
+
+describe('Function: parseTrigger, SNS envelope in an SQS body (subscription without raw delivery)', () => {
+  const trailKey =
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/111122223333_CloudTrail_us-east-1_20250310T0925Z_4vT9qLm2XcR8bN1k.json.gz';
+  const sqs = (body: unknown) => ({
+    Records: [
+      { eventSource: 'aws:sqs', messageId: 'm1', body: typeof body === 'string' ? body : JSON.stringify(body) },
+    ],
+  });
+  const envelope = (message: unknown) => ({
+    Type: 'Notification',
+    TopicArn: 'arn:aws:sns:us-east-1:111122223333:trail',
+    Message: typeof message === 'string' ? message : JSON.stringify(message),
+  });
+
+  it("reads CloudTrail's notification from events/sqs-sns-envelope.json", () => {
+    expect(parseTrigger(event('sqs-sns-envelope.json'))).toEqual({
+      kind: 'sqs',
+      messages: [
+        {
+          messageId: '9f3c1a2b-4d5e-6f70-8192-a3b4c5d6e7f8',
+          objects: [{ bucket: 'cleartrail-sample-trail', key: trailKey }],
+        },
+      ],
+    });
+  });
+
+  it('reads an S3 notification in the envelope, key decoded and version kept', () => {
+    const notification = event('s3-put-versioned.json') as { Records: { s3: { object: { key: string } } }[] };
+    const first = notification.Records[0];
+    if (first) first.s3.object.key = 'audit+logs/x.json.gz';
+    const trigger = parseTrigger(sqs(envelope(notification)));
+    expect(trigger).toEqual({
+      kind: 'sqs',
+      messages: [
+        {
+          messageId: 'm1',
+          objects: [
+            {
+              bucket: 'cleartrail-sample-trail',
+              key: 'audit logs/x.json.gz',
+              versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('says which part of the envelope is wrong, for that message only', () => {
+    const broken = parseTrigger(sqs(envelope('{not json')));
+    expect(broken).toEqual({
+      kind: 'sqs',
+      messages: [{ messageId: 'm1', objects: [], problem: 'Records[0].body.Message: not valid JSON' }],
+    });
+    const notObject = parseTrigger(sqs(envelope('[1]')));
+    expect(notObject.kind === 'sqs' && notObject.messages[0]?.problem).toBe(
+      'Records[0].body.Message: expected a JSON object',
+    );
+    const unknown = parseTrigger(sqs(envelope({ hello: 'world' })));
+    expect(unknown.kind === 'sqs' && unknown.messages[0]?.problem).toMatch(
+      /^Records\[0\]\.body\.Message: not an S3 notification/,
+    );
+  });
+
+  it('reads a body with Type Notification but no TopicArn as the notification it is, not as an envelope', () => {
+    const trigger = parseTrigger(sqs({ Type: 'Notification', Message: 'x' }));
+    expect(trigger.kind === 'sqs' && trigger.messages[0]?.problem).toMatch(/^event: not an S3 notification/);
   });
 });
 
