@@ -1,4 +1,5 @@
 import { validateBucketName } from '../core/bucket-name';
+import { quoteUntrusted, SHOWN_WIDTH, untrustedText } from '../core/untrusted-text';
 import {
   enforceHttpsPolicy,
   type MinTlsVersion,
@@ -175,7 +176,7 @@ function readDocument(text: string, bucket: string): PolicyDocument {
     if (typeof value !== 'string' || !(POLICY_VERSIONS as readonly string[]).includes(value)) {
       throw new Refusal(
         'unknown-version',
-        `the policy's Version ${JSON.stringify(value)} is not one of ${POLICY_VERSIONS.join(', ')}`,
+        `the policy's Version ${quoteUntrusted(value)} is not one of ${POLICY_VERSIONS.join(', ')}`,
       );
     }
   }
@@ -206,7 +207,7 @@ function partitionOf(statements: ReadonlyArray<Record<string, unknown>>, bucket:
       else if (!/[*?]/.test(arnBucket)) {
         throw new Refusal(
           'other-bucket',
-          `${labelOf(statement, statements.indexOf(statement))} names ${JSON.stringify(resource)}, a resource of bucket ${JSON.stringify(arnBucket)}: is this the policy of ${bucket}?`,
+          `${labelOf(statement, statements.indexOf(statement))} names ${quoteUntrusted(resource)}, a resource of bucket ${quoteUntrusted(arnBucket)}: is this the policy of ${bucket}?`,
         );
       }
     }
@@ -309,7 +310,7 @@ function judgeStatement(
   }
   const others = entries.filter((e) => !touching.includes(e));
   if (others.length > 0 || touching.length > 1) {
-    const named = [...new Set(others.map((e) => `${e.operator} ${e.key}`))].join(', ') || 'the same key twice';
+    const named = [...new Set(others.map((e) => shown(`${e.operator} ${e.key}`)))].join(', ') || 'the same key twice';
     throw new Refusal(
       'exemption',
       `${label} denies ${wanted.what} only under further conditions (${named}), an exemption someone wrote on purpose; a full deny beside it would remove it: edit the policy by hand`,
@@ -322,7 +323,7 @@ function judgeStatement(
   if (coverage === 'unrecognised') {
     throw new Refusal(
       'unrecognised-condition',
-      `${label} is a Deny on ${entry.key} with ${entry.operator} ${JSON.stringify(entry.values)}, which cleartrail does not recognise: edit the policy by hand`,
+      `${label} is a Deny on ${shown(entry.key)} with ${shown(entry.operator)} ${quoteUntrusted(entry.values)}, which cleartrail does not recognise: edit the policy by hand`,
     );
   }
   const wholeScope =
@@ -365,7 +366,7 @@ function coversResources(resource: unknown, wanted: readonly string[]): boolean 
 
 function labelOf(statement: Record<string, unknown>, index: number): string {
   return typeof statement.Sid === 'string' && statement.Sid !== ''
-    ? `statement ${JSON.stringify(statement.Sid)}`
+    ? `statement ${quoteUntrusted(statement.Sid)}`
     : `statement ${index + 1}`;
 }
 
@@ -406,6 +407,11 @@ function insertStatements(
 function indentOfLine(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
+}
+
+/** A key or operator of the policy in a reason: the policy's text is the user's, or anyone's who could edit it. */
+function shown(text: string): string {
+  return untrustedText(text, SHOWN_WIDTH.message);
 }
 
 function asArray(value: unknown): unknown[] {
