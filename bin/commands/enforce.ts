@@ -116,7 +116,7 @@ async function rollback(values: Values, bucket: string, file: string, force: str
     }
     note(`--force: rolling back although the policy changed since it was applied, because: ${forceText(force)}`);
   }
-  const backup = saveBackup(bucket, current, saved.previous ?? '');
+  const backup = saveBackup(bucket, current, saved.previous);
   note(`saved the policy being replaced to ${backup}`);
   if (saved.previous === null) await deleteBucketPolicy(client, bucket);
   else await writeBucketPolicy(client, bucket, saved.previous);
@@ -164,7 +164,7 @@ function readPolicyFile(file: string): string | undefined {
 }
 
 /** Writes the backup beside the user, never over an existing file; returns its name. */
-function saveBackup(bucket: string, previous: string | undefined, applied: string): string {
+function saveBackup(bucket: string, previous: string | undefined, applied: string | null): string {
   const now = new Date();
   const file = backupFileName(bucket, now);
   writeFileSync(file, `${JSON.stringify(policyBackup(bucket, previous, applied, now), null, 2)}\n`, { flag: 'wx' });

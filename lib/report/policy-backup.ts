@@ -15,18 +15,23 @@ export interface PolicyBackup {
   savedAt: string;
   /** The policy text before, exactly as read; null when the bucket had no policy. */
   previous: string | null;
-  /** The policy text cleartrail put in its place. */
-  applied: string;
+  /** The policy text cleartrail put in its place; null when it removed the policy (a rollback to none). */
+  applied: string | null;
 }
 
-export function policyBackup(bucket: string, previous: string | undefined, applied: string, now: Date): PolicyBackup {
+export function policyBackup(
+  bucket: string,
+  previous: string | undefined,
+  applied: string | null,
+  now: Date,
+): PolicyBackup {
   return { format: POLICY_BACKUP_FORMAT, bucket, savedAt: now.toISOString(), previous: previous ?? null, applied };
 }
 
 /**
  * The name of a backup file for `bucket` written at `now`: sorts by time, and says which bucket.
  *
- * @example backupFileName('acme-data', new Date('2026-12-04T13:21:34.120Z')) // => 'acme-data.policy-backup.20261204T132134Z.json'
+ * @example backupFileName('acme-data', new Date('2026-12-04T13:21:34.120Z')) // => 'acme-data.policy-backup.20261204T132134.120Z.json'
  */
 export function backupFileName(bucket: string, now: Date): string {
   const stamp = now
@@ -52,7 +57,8 @@ export function readPolicyBackup(text: string, file: string, bucket: string): Po
   if (typeof backup !== 'object' || backup === null || backup.format !== POLICY_BACKUP_FORMAT) {
     throw new ConfigurationError(`${file}: not a policy backup of cleartrail (no "format": "${POLICY_BACKUP_FORMAT}")`);
   }
-  if (typeof backup.applied !== 'string' || !(typeof backup.previous === 'string' || backup.previous === null)) {
+  const textOrNull = (value: unknown) => typeof value === 'string' || value === null;
+  if (!textOrNull(backup.applied) || !textOrNull(backup.previous)) {
     throw new ConfigurationError(`${file}: a policy backup without its "previous" and "applied" policies`);
   }
   if (backup.bucket !== bucket) {
