@@ -29,15 +29,13 @@ export function policyBackup(
 }
 
 /**
- * The name of a backup file for `bucket` written at `now`: sorts by time, and says which bucket.
+ * The name of a backup file for `bucket` written at `now`: sorts by time, says which bucket, and
+ * has the milliseconds, since an apply and a rollback may follow each other within a second.
  *
  * @example backupFileName('acme-data', new Date('2026-12-04T13:21:34.120Z')) // => 'acme-data.policy-backup.20261204T132134.120Z.json'
  */
 export function backupFileName(bucket: string, now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   return `${bucket}.policy-backup.${stamp}.json`;
 }
 
