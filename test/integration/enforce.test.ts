@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hoursBetween } from '../../lib/core/time-window';
 import { runCli } from '../support/cli';
+import { rawCharactersIn } from '../support/hostile-text';
 import { httpsS3Record } from '../support/records';
 import { type LocalPolicyServer, startLocalPolicyServer } from '../support/s3-policy-server';
 
@@ -111,6 +112,51 @@ describe('Command: enforce, offline with --policy-file', () => {
     expect(refused.stderr).toContain('cannot merge the deny into the policy safely (exemption)');
     expect(refused.stderr).toContain('statement "HttpForLegacy" denies plain HTTP with NotPrincipal');
     expect(JSON.parse(refusedJson.stdout).refused.code).toBe('exemption');
+  });
+
+  it('shows a hostile policy (bidi override, C1 CSI, DEL in a Sid) escaped in the diff and the refusal', async () => {
+    // Prepare: JSON keeps these raw (only C0 controls must be escaped in a JSON string).
+    const hostileSid = 'Reader\u202eevil\x9b[2J\x7f';
+    const folder = mkdtempSync(path.join(tmpdir(), 'cleartrail-enforce-'));
+    // The Sid last, so that it is in the diff's context lines.
+    const reader = {
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::acme-data/*',
+      Sid: hostileSid,
+    };
+    const served = path.join(folder, 'served.json');
+    writeFileSync(served, JSON.stringify({ Version: '2012-10-17', Statement: [reader] }, null, 2));
+    const exempt = path.join(folder, 'exempt.json');
+    writeFileSync(
+      exempt,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            ...reader,
+            Effect: 'Deny',
+            NotPrincipal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    );
+
+    // Act
+    const dryRun = await enforce('--bucket', 'acme-data', '--policy-file', served);
+    const refused = await enforce('--bucket', 'acme-data', '--policy-file', exempt);
+    const json = await enforce('--bucket', 'acme-data', '--policy-file', served, '--json');
+
+    // Assess
+    expect(dryRun.code).toBe(0);
+    expect(rawCharactersIn(dryRun.stdout, '\n')).toEqual([]);
+    expect(dryRun.stdout).toContain('Reader\\u202eevil\\x9b[2J\\x7f');
+    expect(refused.code).toBe(1);
+    expect(rawCharactersIn(refused.stderr, '\n')).toEqual([]);
+    expect(refused.stderr).toContain('statement "Reader\\u202eevil\\x9b[2J\\x7f"');
+    expect(JSON.parse(json.stdout).policy.Statement[0].Sid).toBe(hostileSid);
   });
 
   it('refuses --apply or --rollback with --policy-file, and --force without a reason', async () => {
