@@ -28,8 +28,8 @@ Usage:
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
                        [--max-gap-hours 24] [--json] [--source S] [store options]
   cleartrail enforce   --bucket B [--policy-file FILE | --apply [--force REASON]] [--min-tls 1.2]
-                       [--json] [--profile P] [enforce-check's options when applying]
-  cleartrail enforce   --bucket B --rollback FILE [--force REASON] [--json] [--profile P]
+                       [--json] [--profile P] [--region R] [enforce-check's options when applying]
+  cleartrail enforce   --bucket B --rollback FILE [--force REASON] [--json] [--profile P] [--region R]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
@@ -117,8 +117,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.region && !values.table && !operands.some(isS3Url)) {
-    return usageError('--region goes with --table or an s3:// location');
+  // enforce reads and writes the bucket's policy in --region too.
+  if (values.region && !values.table && name !== 'enforce' && !operands.some(isS3Url)) {
+    return usageError('--region goes with --table, an s3:// location or enforce');
   }
   const command = commandNamed(name);
 
