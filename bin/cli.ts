@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
+import { enforce } from './commands/enforce';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
 import { report } from './commands/report';
@@ -26,6 +27,9 @@ Usage:
   cleartrail clients   --new [--bucket B] [--since T] [--until T] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
                        [--max-gap-hours 24] [--json] [--source S] [store options]
+  cleartrail enforce   --bucket B [--policy-file FILE | --apply [--force REASON]] [--min-tls 1.2]
+                       [--json] [--profile P] [--region R] [enforce-check's options when applying]
+  cleartrail enforce   --bucket B --rollback FILE [--force REASON] [--json] [--profile P] [--region R]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
@@ -58,6 +62,10 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+enforce: merges that deny into the bucket's policy (read with your credentials, or offline from
+  --policy-file) and prints the diff; a dry run unless --apply. --apply writes it if enforce-check
+  says ready (--force REASON: anyway), after saving the previous policy to a file it names;
+  --rollback FILE puts that one back. Exit code 0 done or nothing to do, 1 refused, 2 error.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
@@ -77,6 +85,8 @@ function commandNamed(name: string): Command | undefined {
       return reprocess;
     case 'enforce-check':
       return enforceCheck;
+    case 'enforce':
+      return enforce;
     case 'store':
       return store;
     case 'backfill-manifest':
@@ -107,8 +117,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.region && !values.table && !operands.some(isS3Url)) {
-    return usageError('--region goes with --table or an s3:// location');
+  // enforce reads and writes the bucket's policy in --region too.
+  if (values.region && !values.table && name !== 'enforce' && !operands.some(isS3Url)) {
+    return usageError('--region goes with --table, an s3:// location or enforce');
   }
   const command = commandNamed(name);
 

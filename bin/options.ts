@@ -30,6 +30,10 @@ export const OPTIONS = {
   output: { type: 'string' },
   workers: { type: 'string' },
   source: { type: 'string' },
+  'policy-file': { type: 'string' },
+  apply: { type: 'boolean' },
+  rollback: { type: 'string' },
+  force: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -114,7 +118,7 @@ export function parseSourceOption(value: string | undefined): EvidenceKind | und
 }
 
 /** Opens the store the store options name, runs `run`, and closes the store whatever happens. */
-export async function withStore(values: Values, run: (session: StoreSession) => Promise<number>): Promise<number> {
+export async function withStore<T>(values: Values, run: (session: StoreSession) => Promise<T>): Promise<T> {
   const session = await openStore({
     table: values.table,
     region: values.region,

@@ -1,0 +1,46 @@
+import type { EvidenceKind } from '../lib/core/tally';
+import type { MinTlsVersion } from '../lib/report/bucket-policy';
+import { latestHourWithData, loadReadinessInputs } from '../lib/report/queries';
+import { assessReadiness, DEFAULT_MAX_GAP_HOURS, type ReadinessResult, readinessWindow } from '../lib/report/readiness';
+import { parseDays, parseMinTls, parseSourceOption, parseWholeNumber, type Values } from './options';
+import type { StoreSession } from './session';
+
+/**
+ * The readiness verdict of one bucket as `enforce-check` and `enforce --apply` judge it, from the
+ * same options (`--days`/`--since`/`--until`, `--max-gap-hours`, `--min-tls`, `--source`), so
+ * that the gate of `enforce` is exactly the verdict the user saw.
+ */
+export interface ReadinessRequest {
+  window: { fromHour: string; toHour: string };
+  maxGapHours: number;
+  minTlsVersion?: MinTlsVersion;
+  source?: EvidenceKind;
+}
+
+/** The request the options ask for; checked before a store opens, so a typo costs no store start. */
+export function readinessRequest(values: Values, now: Date): ReadinessRequest {
+  return {
+    minTlsVersion: parseMinTls(values['min-tls']),
+    maxGapHours: parseWholeNumber('--max-gap-hours', values['max-gap-hours'], DEFAULT_MAX_GAP_HOURS, 0),
+    window: readinessWindow({ since: values.since, until: values.until, days: parseDays(values.days) }, now),
+    source: parseSourceOption(values.source),
+  };
+}
+
+export async function judgeReadiness(
+  session: StoreSession,
+  bucket: string,
+  request: ReadinessRequest,
+): Promise<{ result: ReadinessResult; source: EvidenceKind | undefined }> {
+  const inputs = await loadReadinessInputs(session.store, bucket, request.window, request.source);
+  const lastHourOutsideWindow = inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
+  const result = assessReadiness({
+    bucket,
+    window: request.window,
+    ...inputs,
+    thresholds: { maxGapHours: request.maxGapHours },
+    minTlsVersion: request.minTlsVersion,
+    lastHourOutsideWindow,
+  });
+  return { result, source: inputs.report.source };
+}
