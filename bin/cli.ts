@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
+import { coverage } from './commands/coverage';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
 import { report } from './commands/report';
@@ -26,6 +27,8 @@ Usage:
   cleartrail clients   --new [--bucket B] [--since T] [--until T] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
                        [--max-gap-hours 24] [--json] [--source S] [store options]
+  cleartrail coverage  [--bucket B] [--log-bucket L] [--profile P] [--region R] [--json] [store options]
+  cleartrail coverage  --selectors FILE [--bucket B] [--json] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
@@ -57,7 +60,12 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
   that address, or named network, with that principal), on every bucket unless --bucket is given.
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
-  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready or cannot
+  tell (reads or writes of the bucket not logged), 2 error.
+coverage: what the trails record of each bucket (reads, writes, management events), from
+  DescribeTrails and GetEventSelectors of the trails that deliver to --log-bucket, and whether
+  server access logging is on (GetBucketLogging); --selectors FILE reads the output of
+  "aws cloudtrail get-event-selectors" instead. Kept in the store for report and enforce-check.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
@@ -81,6 +89,8 @@ function commandNamed(name: string): Command | undefined {
       return store;
     case 'backfill-manifest':
       return backfillManifest;
+    case 'coverage':
+      return coverage;
     default:
       return undefined;
   }
@@ -107,8 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.region && !values.table && !operands.some(isS3Url)) {
-    return usageError('--region goes with --table or an s3:// location');
+  if (values.region && !values.table && !operands.some(isS3Url) && name !== 'coverage') {
+    return usageError('--region goes with --table, an s3:// location or coverage');
   }
   const command = commandNamed(name);
 

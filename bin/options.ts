@@ -30,6 +30,8 @@ export const OPTIONS = {
   output: { type: 'string' },
   workers: { type: 'string' },
   source: { type: 'string' },
+  selectors: { type: 'string' },
+  'log-bucket': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

@@ -3,6 +3,7 @@ import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-te
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
+import { type BucketCoverage, COVERAGE_PARTS } from '../../lib/report/coverage';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -312,4 +313,41 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
 
 function indent(text: string): string[] {
   return text.split('\n').map((line) => `    ${line}`);
+}
+
+/** `coverage` as text: per bucket what is recorded, by which trail since when, and why a part is missing. */
+export function coverageText(coverages: readonly BucketCoverage[]): string {
+  if (coverages.length === 0) return 'No bucket to show: name one with --bucket, or analyze its logs first.';
+  const lines: string[] = [];
+  const parts = (c: Pick<BucketCoverage, 'reads' | 'writes' | 'management'>) =>
+    `reads ${c.reads}, writes ${c.writes}, management ${c.management}`;
+  for (const c of coverages) {
+    lines.push(`${logValue(c.bucket)}: ${parts(c)}${c.readAt ? ` (read ${c.readAt.replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
+    for (const part of COVERAGE_PARTS)
+      for (const why of c.why?.[part] ?? []) lines.push(`  ${part}: ${logValue(why, SHOWN_WIDTH.html)}`);
+    for (const t of c.trails) {
+      const since = t.loggingSince
+        ? `, logging since ${t.loggingSince.replace(/\.\d{3}Z$/, 'Z')}`
+        : t.logging === false
+          ? ', stopped'
+          : '';
+      lines.push(`  trail ${logValue(t.trail)}${since}: ${parts(t)}`);
+    }
+    for (const p of c.prefixes ?? []) {
+      lines.push(
+        `  under ${p.prefix === '' ? '(the rest)' : logValue(p.prefix)}: reads ${p.reads}, writes ${p.writes}`,
+      );
+    }
+    if (c.accessLogs) {
+      lines.push(
+        `  server access logs: ${c.accessLogs.enabled ? `on, to ${logValue(c.accessLogs.target ?? '')}` : 'off'}`,
+      );
+    }
+    if (c.trails.length === 0 && !c.accessLogs) {
+      lines.push(
+        '  never read: run "cleartrail coverage" (or --selectors FILE with the output of "aws cloudtrail get-event-selectors")',
+      );
+    }
+  }
+  return lines.join('\n');
 }

@@ -25,6 +25,7 @@ import {
   type TrailReading,
   type TrailSelectors,
 } from '../core/event-selectors';
+import { stripUndefined } from '../core/strip-undefined';
 
 export type CoveragePart = 'reads' | 'writes' | 'management';
 export const COVERAGE_PARTS: readonly CoveragePart[] = ['reads', 'writes', 'management'];
@@ -392,7 +393,7 @@ export function bucketCoverage(
   return stripUndefined({
     bucket,
     ...combined,
-    trails: perTrail.map(({ trail, reads: r, writes: w, management: m }) =>
+    trails: perTrail.map(({ trail, reads: r, writes: w, management: m, selecting }) =>
       stripUndefined({
         trail: trail.name,
         trailArn: trail.trailArn,
@@ -401,8 +402,8 @@ export function bucketCoverage(
         logging: trail.logging,
         loggingSince: trail.loggingSince,
         ...withWhy({
-          reads: regionalState(r, 'reads', [{ trail, reads: r, writes: w }], regions),
-          writes: regionalState(w, 'writes', [{ trail, reads: r, writes: w }], regions),
+          reads: regionalState(r, 'reads', [{ trail, reads: r, writes: w, selecting }], regions),
+          writes: regionalState(w, 'writes', [{ trail, reads: r, writes: w, selecting }], regions),
           management: extentState(m, 'management'),
         }),
       }),
@@ -439,12 +440,22 @@ function withAccessLogs(
   return combined;
 }
 
+interface TrailExtents {
+  reads: Regional;
+  writes: Regional;
+  management: Extent;
+  /** The selectors that select some data events of the bucket, per direction. */
+  selecting: Record<'reads' | 'writes', string[]>;
+}
+
+type TrailParts = { trail: TrailReading } & Pick<TrailExtents, 'reads' | 'writes' | 'selecting'>;
+
 function trailExtents(
   trail: TrailReading,
   bucket: string,
   regions: readonly KeyRegion[],
   options: CoverageOptions,
-): { reads: Regional; writes: Regional; management: Extent } {
+): TrailExtents {
   const partition = partitionOf(trail.trailArn);
   const selectors = labelledSelectors(trail);
   const condition = trailExtent(trail, options, bucket);
@@ -460,9 +471,18 @@ function trailExtents(
   const regional = (direction: 'read' | 'write'): Regional =>
     regions.map((region) => ({ region, extent: of({ category: 'Data', direction, region }) }));
   const root = regions[0] as KeyRegion;
+  const selecting = (direction: 'read' | 'write') =>
+    selectors
+      .filter(({ selector }) =>
+        regions.some(
+          (region) => selectorExtent(selector, { category: 'Data', direction, region }, partition).kind !== 'none',
+        ),
+      )
+      .map(({ label }) => label);
   return {
     reads: regional('read'),
     writes: regional('write'),
+    selecting: { reads: selecting('read'), writes: selecting('write') },
     management: managementParts(
       of({ category: 'Management', direction: 'read', region: root }),
       of({ category: 'Management', direction: 'write', region: root }),
@@ -529,7 +549,7 @@ function extentState(extent: Extent, part: CoveragePart): { state: CoverageState
 function regionalState(
   regional: Regional,
   part: 'reads' | 'writes',
-  perTrail: ReadonlyArray<{ trail: TrailReading; reads: Regional; writes: Regional }>,
+  perTrail: readonly TrailParts[],
   regions: readonly KeyRegion[],
 ): { state: CoverageState; why?: string[]; part: CoveragePart } {
   const states = regional.map((entry) => extentState(entry.extent, part));
@@ -550,16 +570,13 @@ function regionalState(
 }
 
 /** Why no trail records a part: stopped trails, and selectors that record only the other direction. */
-function notLoggedWhy(
-  part: 'reads' | 'writes',
-  perTrail: ReadonlyArray<{ trail: TrailReading; reads: Regional; writes: Regional }>,
-): string[] {
+function notLoggedWhy(part: 'reads' | 'writes', perTrail: readonly TrailParts[]): string[] {
   const other = part === 'reads' ? 'writes' : 'reads';
-  return perTrail.map(({ trail, reads, writes }) => {
+  return perTrail.map(({ trail, selecting }) => {
     if (trail.logging === false) return `trail ${trail.name} is not logging`;
-    const recordsOther = (part === 'reads' ? writes : reads).some((entry) => entry.extent.kind !== 'none');
-    return recordsOther
-      ? `trail ${trail.name} records ${other} of the bucket but no ${part}: its selectors leave them out (readOnly or eventName)`
+    const recordsOther = selecting[other];
+    return recordsOther.length > 0
+      ? `trail ${trail.name} records ${other} of the bucket but no ${part} (${recordsOther.join(', ')}: readOnly or eventName leave them out)`
       : `no selector of trail ${trail.name} selects data events of the bucket`;
   });
 }
@@ -636,8 +653,4 @@ export function coverageFix(bucket: string, trails: readonly TrailReading[], log
       cost: `${ACCESS_LOGS_COST}; then: cleartrail analyze s3://${target}/${bucket}/`,
     },
   };
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

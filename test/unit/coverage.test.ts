@@ -346,7 +346,7 @@ const DOCUMENTED: Case[] = [
     reads: 'not-logged',
     writes: 'logged',
     management: 'not-logged',
-    why: { reads: 'trail TrailName records writes of the bucket but no reads' },
+    why: { reads: 'trail TrailName records writes of the bucket but no reads (selector "Critical receipt bucket writes"' },
   },
   {
     name: 'guide: management events and S3 reads of one prefix, writes of a wider one',
