@@ -347,7 +347,7 @@ export interface BucketCoverage extends PartsCoverage {
   /** What CloudTrail alone records: what figures counted from CloudTrail rest on. */
   cloudTrail: PartsCoverage;
   /** Server access logging of the bucket, when it was read. */
-  accessLogs?: { enabled: boolean; target?: string; readAt: string };
+  accessLogs?: { enabled: boolean; target?: string; targetBucket?: string; readAt: string };
   /** The oldest reading the coverage rests on. */
   readAt?: string;
 }
@@ -416,6 +416,7 @@ export function bucketCoverage(
           target: accessLogs.enabled
             ? `s3://${accessLogs.targetBucket ?? ''}/${accessLogs.targetPrefix ?? ''}`
             : undefined,
+          targetBucket: accessLogs.enabled ? accessLogs.targetBucket : undefined,
           readAt: accessLogs.readAt,
         })
       : undefined,
@@ -576,7 +577,7 @@ function notLoggedWhy(part: 'reads' | 'writes', perTrail: readonly TrailParts[])
     if (trail.logging === false) return `trail ${trail.name} is not logging`;
     const recordsOther = selecting[other];
     return recordsOther.length > 0
-      ? `trail ${trail.name} records ${other} of the bucket but no ${part} (${recordsOther.join(', ')}: readOnly or eventName leave them out)`
+      ? `trail ${trail.name} records ${other} of the bucket but no ${part}: ${recordsOther.join(', ')} ${recordsOther.length === 1 ? 'leaves' : 'leave'} them out (readOnly or eventName)`
       : `no selector of trail ${trail.name} selects data events of the bucket`;
   });
 }

@@ -346,7 +346,10 @@ const DOCUMENTED: Case[] = [
     reads: 'not-logged',
     writes: 'logged',
     management: 'not-logged',
-    why: { reads: 'trail TrailName records writes of the bucket but no reads (selector "Critical receipt bucket writes"' },
+    why: {
+      reads:
+        'trail TrailName records writes of the bucket but no reads: selector "Critical receipt bucket writes" leaves them out',
+    },
   },
   {
     name: 'guide: management events and S3 reads of one prefix, writes of a wider one',
@@ -770,7 +773,12 @@ describe('Coverage from event selectors', () => {
     // Assess
     expect([coverage.reads, coverage.writes]).toEqual(['logged', 'logged']);
     expect(coverage.cloudTrail.reads).toBe('not-logged');
-    expect(coverage.accessLogs).toEqual({ enabled: true, target: 's3://logs/mybucket/', readAt: READ_AT });
+    expect(coverage.accessLogs).toEqual({
+      enabled: true,
+      target: 's3://logs/mybucket/',
+      targetBucket: 'logs',
+      readAt: READ_AT,
+    });
     expect(off.reads).toBe('not-logged');
     expect(off.why?.reads).toContain('server access logging is off for mybucket');
   });
