@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
+import { coverage } from './commands/coverage';
 import { enforce } from './commands/enforce';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
@@ -30,6 +31,8 @@ Usage:
   cleartrail enforce   --bucket B [--policy-file FILE | --apply [--force REASON]] [--min-tls 1.2]
                        [--json] [--profile P] [--region R] [enforce-check's options when applying]
   cleartrail enforce   --bucket B --rollback FILE [--force REASON] [--json] [--profile P] [--region R]
+  cleartrail coverage  [--bucket B] [--log-bucket L] [--profile P] [--region R] [--json] [store options]
+  cleartrail coverage  --selectors FILE [--bucket B] [--json] [store options]
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
@@ -61,11 +64,16 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
   that address, or named network, with that principal), on every bucket unless --bucket is given.
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
-  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready or cannot
+  tell (reads or writes of the bucket not logged), 2 error.
 enforce: merges that deny into the bucket's policy (read with your credentials, or offline from
   --policy-file) and prints the diff; a dry run unless --apply. --apply writes it if enforce-check
   says ready (--force REASON: anyway), after saving the previous policy to a file it names;
   --rollback FILE puts that one back. Exit code 0 done or nothing to do, 1 refused, 2 error.
+coverage: what the trails record of each bucket (reads, writes, management events), from
+  DescribeTrails and GetEventSelectors of the trails that deliver to --log-bucket, and whether
+  server access logging is on (GetBucketLogging); --selectors FILE reads the output of
+  "aws cloudtrail get-event-selectors" instead. Kept in the store for report and enforce-check.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
@@ -91,6 +99,8 @@ function commandNamed(name: string): Command | undefined {
       return store;
     case 'backfill-manifest':
       return backfillManifest;
+    case 'coverage':
+      return coverage;
     default:
       return undefined;
   }
@@ -117,9 +127,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  // enforce reads and writes the bucket's policy in --region too.
-  if (values.region && !values.table && name !== 'enforce' && !operands.some(isS3Url)) {
-    return usageError('--region goes with --table, an s3:// location or enforce');
+  // enforce and coverage call S3 (and CloudTrail) in --region too.
+  if (values.region && !values.table && !operands.some(isS3Url) && name !== 'enforce' && name !== 'coverage') {
+    return usageError('--region goes with --table, an s3:// location, enforce or coverage');
   }
   const command = commandNamed(name);
 

@@ -34,6 +34,8 @@ export const OPTIONS = {
   apply: { type: 'boolean' },
   rollback: { type: 'string' },
   force: { type: 'string' },
+  selectors: { type: 'string' },
+  'log-bucket': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

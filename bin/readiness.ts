@@ -1,6 +1,7 @@
 import type { EvidenceKind } from '../lib/core/tally';
 import type { MinTlsVersion } from '../lib/report/bucket-policy';
-import { latestHourWithData, loadReadinessInputs } from '../lib/report/queries';
+import type { BucketCoverage } from '../lib/report/coverage';
+import { latestHourWithData, loadCoverage, loadReadinessInputs } from '../lib/report/queries';
 import { assessReadiness, DEFAULT_MAX_GAP_HOURS, type ReadinessResult, readinessWindow } from '../lib/report/readiness';
 import { parseDays, parseMinTls, parseSourceOption, parseWholeNumber, type Values } from './options';
 import type { StoreSession } from './session';
@@ -31,8 +32,21 @@ export async function judgeReadiness(
   session: StoreSession,
   bucket: string,
   request: ReadinessRequest,
-): Promise<{ result: ReadinessResult; source: EvidenceKind | undefined }> {
-  const inputs = await loadReadinessInputs(session.store, bucket, request.window, request.source);
+): Promise<{ result: ReadinessResult; source: EvidenceKind | undefined; coverage: BucketCoverage | undefined }> {
+  const { coverage, trails } = await loadCoverage(session.store, [bucket]);
+  const bucketCoverage = coverage.get(bucket);
+  let inputs = await loadReadinessInputs(session.store, bucket, request.window, request.source);
+  // CloudTrail figures blind to reads or writes, and access logs of the bucket in the window:
+  // those record every request, so the verdict rests on them unless --source says otherwise.
+  if (
+    request.source === undefined &&
+    inputs.report.source === 'cloudtrail' &&
+    bucketCoverage &&
+    hasGap(bucketCoverage)
+  ) {
+    const fromAccessLogs = await loadReadinessInputs(session.store, bucket, request.window, 'access-log');
+    if (fromAccessLogs.report.total > 0) inputs = fromAccessLogs;
+  }
   const lastHourOutsideWindow = inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
   const result = assessReadiness({
     bucket,
@@ -41,6 +55,14 @@ export async function judgeReadiness(
     thresholds: { maxGapHours: request.maxGapHours },
     minTlsVersion: request.minTlsVersion,
     lastHourOutsideWindow,
+    ...(bucketCoverage ? { coverage: { bucket: bucketCoverage, trails } } : {}),
   });
-  return { result, source: inputs.report.source };
+  return { result, source: inputs.report.source, coverage: bucketCoverage };
+}
+
+/** Reads or writes that CloudTrail does not record in full. */
+function hasGap(coverage: BucketCoverage): boolean {
+  return [coverage.cloudTrail.reads, coverage.cloudTrail.writes].some(
+    (state) => state === 'not-logged' || state === 'partial',
+  );
 }

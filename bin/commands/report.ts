@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseTimeWindow } from '../../lib/core/time-window';
 import { compareByRisk } from '../../lib/report/bucket-report';
-import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
+import { coverageCode } from '../../lib/report/coverage';
+import { loadBucketReports, loadCoverage, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
 import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
-import type { TallyQueries } from '../../lib/store';
+import type { CoverageReadings, TallyQueries } from '../../lib/store';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
 import { type HtmlBucket, renderHtmlReport } from '../render/html';
 import { note, print, printJson, usageError } from '../render/output';
@@ -23,6 +24,7 @@ const CSV_COLUMNS = [
   'http_aws',
   'last_http',
   'source',
+  'coverage',
 ];
 
 /** `report`: every bucket's counters in the window, worst first, as a table, `--json` or `--csv`; `--html FILE` writes a page too. */
@@ -34,15 +36,21 @@ export const report: Command = async (values) => {
   });
 };
 
-async function printReport(store: TallyQueries, values: Values): Promise<number> {
+async function printReport(store: TallyQueries & CoverageReadings, values: Values): Promise<number> {
   const window = parseTimeWindow(values.since, values.until, new Date());
   const reports = await loadBucketReports(store, {
     bucket: values.bucket,
     window,
     source: parseSourceOption(values.source),
   });
+  // What the trails log of each bucket, as last read by `coverage`: no AWS call here.
+  const { coverage } = await loadCoverage(
+    store,
+    reports.map((b) => b.bucket),
+  );
+  const codes = new Map(reports.map((b) => [b.bucket, coverageCode(coverage.get(b.bucket))]));
   if (values.json) {
-    printJson({ window, buckets: reports });
+    printJson({ window, buckets: reports.map((b) => ({ ...b, coverage: coverage.get(b.bucket) })) });
   } else if (values.csv) {
     process.stdout.write(
       csv(
@@ -63,18 +71,19 @@ async function printReport(store: TallyQueries, values: Values): Promise<number>
             b.httpSources.aws,
             b.lastHttpSeen ?? '',
             b.source,
+            codes.get(b.bucket) ?? '?',
           ]),
       ),
     );
   } else {
-    print(bucketTable([...reports].sort(compareByRisk)));
+    print(bucketTable([...reports].sort(compareByRisk), codes));
     for (const line of findingLines(reports)) print(line);
   }
   return 0;
 }
 
 /** The page judges readiness over the data it draws: `closeWindowOverData` closes the open ends. */
-async function writeHtmlReport(store: TallyQueries, values: Values, file: string): Promise<void> {
+async function writeHtmlReport(store: TallyQueries & CoverageReadings, values: Values, file: string): Promise<void> {
   const now = new Date();
   const window = parseTimeWindow(values.since, values.until, now);
   const loaded = await loadReadinessInputsOfBuckets(store, {
@@ -87,11 +96,24 @@ async function writeHtmlReport(store: TallyQueries, values: Values, file: string
     loaded.map((b) => b.report),
     now,
   );
-  const buckets: HtmlBucket[] = loaded.map(({ bucket, ...inputs }) => ({
-    report: inputs.report,
-    clients: inputs.clients,
-    readiness: assessReadiness({ bucket, window: closed, ...inputs }),
-  }));
+  const { coverage, trails } = await loadCoverage(
+    store,
+    loaded.map((b) => b.bucket),
+  );
+  const buckets: HtmlBucket[] = loaded.map(({ bucket, ...inputs }) => {
+    const bucketCoverage = coverage.get(bucket);
+    return {
+      report: inputs.report,
+      clients: inputs.clients,
+      coverage: bucketCoverage,
+      readiness: assessReadiness({
+        bucket,
+        window: closed,
+        ...inputs,
+        ...(bucketCoverage ? { coverage: { bucket: bucketCoverage, trails } } : {}),
+      }),
+    };
+  });
   await writeFile(file, renderHtmlReport({ generatedAt: now, window: closed, buckets }));
   note(`wrote ${file} (${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'})`);
 }

@@ -4,6 +4,7 @@ import { SHOWN_WIDTH, untrustedText, withoutRawControls } from '../../lib/core/u
 import { type BucketPolicy, enforceHttpsPolicy } from '../../lib/report/bucket-policy';
 import { type BucketReport, compareByRisk, type DailyCounts } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
+import { type BucketCoverage, coverageCode } from '../../lib/report/coverage';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -20,6 +21,8 @@ export interface HtmlBucket {
   report: BucketReport;
   clients: ClientReport[];
   readiness: ReadinessResult;
+  /** What the trails log of the bucket, as last read (`cleartrail coverage`). */
+  coverage?: BucketCoverage;
   /** The policy to show when the bucket is ready; built from the bucket name when left out. */
   policy?: BucketPolicy;
 }
@@ -104,7 +107,18 @@ function sourceLine(report: BucketReport): string {
 
 function verdictCell(readiness: ReadinessResult): string {
   const ready = readiness.verdict === 'ready';
-  return `<td><span class="badge ${ready ? 'ok' : 'bad'}">${ready ? 'ready' : 'not ready'}</span></td>`;
+  return `<td><span class="badge ${ready ? 'ok' : 'bad'}">${ready ? 'ready' : readiness.verdict === 'cannot-tell' ? 'cannot tell' : 'not ready'}</span></td>`;
+}
+
+/** What the trails log of the bucket: one line, as `coverage` last read it. */
+function coverageLine(coverage: BucketCoverage | undefined): string {
+  if (!coverage) return '';
+  const code = coverageCode(coverage);
+  const text =
+    code === '?'
+      ? 'Logging coverage never read (cleartrail coverage)'
+      : `Logged: reads ${coverage.reads}, writes ${coverage.writes}, management ${coverage.management}${coverage.readAt ? ` (read ${coverage.readAt})` : ''}`;
+  return `<p class="meta" data-testid="coverage" data-coverage="${code}">${escapeHtml(text)}</p>`;
 }
 
 function bucketSection(bucket: HtmlBucket, index: number): string {
@@ -112,9 +126,10 @@ function bucketSection(bucket: HtmlBucket, index: number): string {
   const ready = readiness.verdict === 'ready';
   const policy = ready ? (bucket.policy ?? safePolicy(report.bucket)) : undefined;
   return `<section class="bucket" id="bucket-${index}" data-testid="bucket" data-bucket="${logText(report.bucket)}">
-<h2><span data-testid="bucket-name">${logText(report.bucket)}</span> <span class="badge ${ready ? 'ok' : 'bad'}" data-testid="verdict" data-verdict="${readiness.verdict}">${ready ? 'Ready: plain HTTP can be denied' : 'Not ready to deny plain HTTP'}</span></h2>
+<h2><span data-testid="bucket-name">${logText(report.bucket)}</span> <span class="badge ${ready ? 'ok' : 'bad'}" data-testid="verdict" data-verdict="${readiness.verdict}">${ready ? 'Ready: plain HTTP can be denied' : readiness.verdict === 'cannot-tell' ? 'Cannot tell: part of its requests is not logged' : 'Not ready to deny plain HTTP'}</span></h2>
 <p class="meta">Readiness window ${escapeHtml(`${readiness.window.fromHour}:00Z .. ${readiness.window.toHour}:59Z`)} (${NUMBER.format(readiness.evidence.hoursInWindow)} h, records in ${NUMBER.format(readiness.evidence.hoursWithData)})</p>
 ${sourceLine(report)}
+${coverageLine(bucket.coverage)}
 ${figures(report)}
 ${reasonList(readiness)}
 ${timeline(report, readiness.window, index)}
@@ -145,13 +160,13 @@ function reasonList(readiness: ReadinessResult): string {
   const reasons = readiness.reasons
     .map(
       (r) =>
-        `<li data-testid="reason" data-code="${escapeHtml(r.code)}"><code>${escapeHtml(r.code)}</code> ${escapeHtml(describeReason(r))}</li>`,
+        `<li data-testid="reason" data-code="${escapeHtml(r.code)}"><code>${escapeHtml(r.code)}</code> ${logText(describeReason(r))}</li>`,
     )
     .join('\n');
   const warnings = readiness.warnings
     .map(
       (w) =>
-        `<li data-testid="warning" data-code="${escapeHtml(w.code)}"><code>${escapeHtml(w.code)}</code> ${escapeHtml(describeReason(w))}</li>`,
+        `<li data-testid="warning" data-code="${escapeHtml(w.code)}"><code>${escapeHtml(w.code)}</code> ${logText(describeReason(w))}</li>`,
     )
     .join('\n');
   return `${reasons ? `<h3>Why not</h3>\n<ul class="reasons" data-testid="reasons">\n${reasons}\n</ul>` : '<p data-testid="reasons-none">No HTTP client, no website traffic, few unknown records and no gap in the logs: nothing in this window would break.</p>'}

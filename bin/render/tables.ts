@@ -3,6 +3,7 @@ import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-te
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
+import { type BucketCoverage, COVERAGE_PARTS, type CoverageFix } from '../../lib/report/coverage';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -55,7 +56,11 @@ export function percent(share: number): string {
   return `${(share * 100).toFixed(share > 0 && share < 0.001 ? 3 : 1)}%`;
 }
 
-export function bucketTable(buckets: readonly BucketReport[]): string {
+/**
+ * The per-bucket table; with `coverage` (bucket → `rw`, `r`, `w`, `none`, `?`: what the trails
+ * log of it, from `coverageCode`) a last column says so.
+ */
+export function bucketTable(buckets: readonly BucketReport[], coverage?: ReadonlyMap<string, string>): string {
   if (buckets.length === 0) return 'No S3 requests recorded in this window.';
   return table(
     [
@@ -72,6 +77,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
       'aws',
       'last http',
       'source',
+      ...(coverage ? ['coverage'] : []),
     ],
     buckets.map((b) => [
       b.bucket,
@@ -87,6 +93,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
       b.httpSources.aws,
       b.lastHttpSeen?.replace('.000Z', 'Z') ?? '-',
       b.source,
+      ...(coverage ? [coverage.get(b.bucket) ?? '?'] : []),
     ]),
   );
 }
@@ -261,7 +268,7 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
   const e = result.evidence;
   const bucket = logValue(result.bucket);
   const lines = [
-    `${bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
+    `${bucket}: ${verdictHeadline(result)}`,
     `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
     `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
       (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
@@ -269,7 +276,8 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
   if (result.reasons.length > 0) {
     lines.push('', 'Reasons:');
     for (const reason of result.reasons) {
-      lines.push(`- ${reason.code}: ${describeReason(reason)}`);
+      lines.push(`- ${reason.code}: ${logValue(describeReason(reason), SHOWN_WIDTH.html)}`);
+      if (reason.code === 'not-logged') lines.push(...fixLines(reason.detail.fix));
       if (reason.code === 'http-clients' || reason.code === 'legacy-tls') {
         const shown = reason.detail.clients;
         const counted = reason.code === 'http-clients' ? 'http' : 'tls < 1.2';
@@ -297,7 +305,8 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
     lines.push('', 'Warnings (do not block):');
     for (const warning of result.warnings) {
       lines.push(`- ${warning.code}: ${describeReason(warning)}`);
-      for (const c of warning.detail.clients.slice(0, 5)) lines.push(`    ${clientLabel(c)}`);
+      if ('clients' in warning.detail)
+        for (const c of warning.detail.clients.slice(0, 5)) lines.push(`    ${clientLabel(c)}`);
     }
   }
   if (policy) {
@@ -310,6 +319,67 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
   return lines.join('\n');
 }
 
+/** The first line of `enforce-check`: the verdict in words. */
+function verdictHeadline(result: ReadinessResult): string {
+  if (result.verdict === 'ready') return 'READY: plain HTTP can be denied';
+  if (result.verdict === 'not-ready') return 'NOT READY: denying plain HTTP would break something';
+  const parts = result.reasons.flatMap((reason) =>
+    reason.code === 'not-logged'
+      ? [`${reason.detail.part} are ${reason.detail.state === 'partial' ? 'only partly logged' : 'not logged'}`]
+      : [],
+  );
+  return `CANNOT TELL: ${parts.join(' and ')}`;
+}
+
+/** The two ways to close a logging gap, each with its cost. */
+function fixLines(fix: CoverageFix): string[] {
+  return [
+    `    to log them, add an advanced selector to trail ${logValue(fix.putEventSelectors.trail)} (its own selectors kept: put-event-selectors replaces them all):`,
+    `      ${logValue(fix.putEventSelectors.command, SHOWN_WIDTH.html * 4)}`,
+    `      cost: ${fix.putEventSelectors.cost}`,
+    '    or turn on server access logs, which cleartrail reads as well:',
+    `      ${fix.putBucketLogging.command}`,
+    `      cost: ${fix.putBucketLogging.cost}`,
+  ];
+}
+
 function indent(text: string): string[] {
   return text.split('\n').map((line) => `    ${line}`);
+}
+
+/** `coverage` as text: per bucket what is recorded, by which trail since when, and why a part is missing. */
+export function coverageText(coverages: readonly BucketCoverage[]): string {
+  if (coverages.length === 0) return 'No bucket to show: name one with --bucket, or analyze its logs first.';
+  const lines: string[] = [];
+  const parts = (c: Pick<BucketCoverage, 'reads' | 'writes' | 'management'>) =>
+    `reads ${c.reads}, writes ${c.writes}, management ${c.management}`;
+  for (const c of coverages) {
+    lines.push(`${logValue(c.bucket)}: ${parts(c)}${c.readAt ? ` (read ${c.readAt.replace(/\.\d{3}Z$/, 'Z')})` : ''}`);
+    for (const part of COVERAGE_PARTS)
+      for (const why of c.why?.[part] ?? []) lines.push(`  ${part}: ${logValue(why, SHOWN_WIDTH.html)}`);
+    for (const t of c.trails) {
+      const since = t.loggingSince
+        ? `, logging since ${t.loggingSince.replace(/\.\d{3}Z$/, 'Z')}`
+        : t.logging === false
+          ? ', stopped'
+          : '';
+      lines.push(`  trail ${logValue(t.trail)}${since}: ${parts(t)}`);
+    }
+    for (const p of c.prefixes ?? []) {
+      lines.push(
+        `  under ${p.prefix === '' ? '(the rest)' : logValue(p.prefix)}: reads ${p.reads}, writes ${p.writes}`,
+      );
+    }
+    if (c.accessLogs) {
+      lines.push(
+        `  server access logs: ${c.accessLogs.enabled ? `on, to ${logValue(c.accessLogs.target ?? '')}` : 'off'}`,
+      );
+    }
+    if (c.trails.length === 0 && !c.accessLogs) {
+      lines.push(
+        '  never read: run "cleartrail coverage" (or --selectors FILE with the output of "aws cloudtrail get-event-selectors")',
+      );
+    }
+  }
+  return lines.join('\n');
 }

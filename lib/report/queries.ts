@@ -1,11 +1,13 @@
 import { NO_BUCKET } from '../classify/bucket-target';
 import { VERDICTS } from '../classify/verdict';
+import type { TrailReading } from '../core/event-selectors';
 import type { NewHttpClient } from '../core/http-identity';
 import { counter, type EvidenceKind, type HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
-import type { TallyQueries } from '../store';
+import type { CoverageReadings, TallyQueries } from '../store';
 import { type BucketReport, selectEvidence, summarizeBucket } from './bucket-report';
 import { type ClientReport, summarizeClients } from './clients';
+import { type BucketCoverage, bucketCoverage } from './coverage';
 
 /** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
 export async function loadBucketReports(
@@ -112,4 +114,21 @@ export function hoursWithRecords(hourTallies: readonly HourTally[]): string[] {
   return hourTallies
     .filter((tally) => VERDICTS.some((verdict) => (tally.counters[counter.verdict(verdict)] ?? 0) > 0))
     .map((tally) => tally.hour);
+}
+
+/**
+ * The coverage of each bucket from the readings the store keeps (no AWS call): one Query for
+ * the trails and one for the access-log readings, whatever the number of buckets. The trails
+ * come back too, for the command that would close a gap.
+ */
+export async function loadCoverage(
+  store: Pick<CoverageReadings, 'trailReadings' | 'accessLogReadings'>,
+  buckets: readonly string[],
+): Promise<{ coverage: Map<string, BucketCoverage>; trails: TrailReading[] }> {
+  const [trails, accessLogs] = await Promise.all([store.trailReadings(), store.accessLogReadings()]);
+  const logging = new Map(accessLogs.map((reading) => [reading.bucket, reading]));
+  return {
+    coverage: new Map(buckets.map((bucket) => [bucket, bucketCoverage(bucket, trails, logging.get(bucket))])),
+    trails,
+  };
 }

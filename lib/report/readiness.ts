@@ -1,9 +1,11 @@
 import { ConflictingValuesError, EmptyWindowError, InvalidValueError } from '../core/errors';
+import type { TrailReading } from '../core/event-selectors';
 import type { TimeWindow } from '../core/time-window';
 import { hourOf, hoursBetween, parseTimeWindow } from '../core/time-window';
 import type { MinTlsVersion } from './bucket-policy';
 import type { BucketReport } from './bucket-report';
 import type { ClientReport } from './clients';
+import { type BucketCoverage, type CoverageFix, coverageFix } from './coverage';
 
 /**
  * "Can I turn HTTP off for this bucket?" answered from the aggregates, with the evidence.
@@ -107,6 +109,11 @@ export interface ReadinessInput {
   minTlsVersion?: MinTlsVersion;
   /** The latest hour with a record outside the window, if known: helps a `no-data` verdict. */
   lastHourOutsideWindow?: string;
+  /**
+   * What the trails record of the bucket, as the store knows it (lib/report/coverage.ts), and
+   * the trails read, for the command that would close a gap. Absent: not asked, and not judged.
+   */
+  coverage?: { bucket: BucketCoverage; trails: readonly TrailReading[] };
 }
 
 export interface CoverageGap {
@@ -152,7 +159,19 @@ export type ReadinessReason =
       };
     }
   | { code: 'no-data'; detail: { hoursInWindow: number; lastHourOutsideWindow?: string } }
-  | { code: 'legacy-tls'; detail: HygieneDetail & { minTlsVersion: MinTlsVersion } };
+  | { code: 'legacy-tls'; detail: HygieneDetail & { minTlsVersion: MinTlsVersion } }
+  | { code: 'not-logged'; detail: NotLoggedDetail };
+
+/** A part of the bucket's requests that no source records: HTTP there would be invisible. */
+export interface NotLoggedDetail {
+  part: 'reads' | 'writes';
+  state: 'not-logged' | 'partial';
+  /** Which selector or trail leaves them out, or what is missing. */
+  why: string[];
+  /** `on` when access logging is on but its logs are not what the figures come from. */
+  accessLogs: 'on' | 'off' | 'not read';
+  fix: CoverageFix;
+}
 
 export interface HygieneDetail {
   requests: number;
@@ -164,11 +183,18 @@ export type ReadinessWarning =
   | { code: 'legacy-tls'; detail: HygieneDetail }
   | { code: 'sig-v2'; detail: HygieneDetail }
   | { code: 'presigned-http'; detail: HygieneDetail }
-  | { code: 'ec2-credentials-outside-aws'; detail: HygieneDetail };
+  | { code: 'ec2-credentials-outside-aws'; detail: HygieneDetail }
+  | { code: 'coverage-unknown'; detail: { bucket: string } };
+
+/**
+ * `cannot-tell`: nothing seen blocks, but a part of the bucket's requests is not logged by any
+ * source, so the absence of HTTP there proves nothing.
+ */
+export type ReadinessVerdict = 'ready' | 'not-ready' | 'cannot-tell';
 
 export interface ReadinessResult {
   bucket: string;
-  verdict: 'ready' | 'not-ready';
+  verdict: ReadinessVerdict;
   reasons: ReadinessReason[];
   warnings: ReadinessWarning[];
   window: { fromHour: string; toHour: string };
@@ -295,6 +321,38 @@ export function coverageGapsRule({ thresholds, windowHours, withData }: Readines
   };
 }
 
+/**
+ * Reads or writes that no source records: HTTP among them would never show, so no verdict can
+ * rest on their absence. Figures from access logs record every request (they were analysed,
+ * or the bucket would have none); figures from CloudTrail rest on the trails' selectors. A
+ * coverage never read is a warning that says how to read it.
+ */
+export function loggingCoverageRule({ input }: ReadinessContext): RuleOutcome | undefined {
+  if (!input.coverage || input.report.source === 'access-log') return undefined;
+  const { bucket: coverage, trails } = input.coverage;
+  const cloudTrail = coverage.cloudTrail;
+  if (cloudTrail.reads === 'unknown' || cloudTrail.writes === 'unknown')
+    return { warnings: [{ code: 'coverage-unknown', detail: { bucket: input.bucket } }] };
+  const accessLogs = coverage.accessLogs ? (coverage.accessLogs.enabled ? 'on' : 'off') : 'not read';
+  const reasons: ReadinessReason[] = [];
+  for (const part of ['reads', 'writes'] as const) {
+    const state = cloudTrail[part];
+    if (state !== 'not-logged' && state !== 'partial') continue;
+    const logBucket = trails.find((trail) => trail.logBucket !== undefined)?.logBucket;
+    reasons.push({
+      code: 'not-logged',
+      detail: {
+        part,
+        state,
+        why: cloudTrail.why?.[part] ?? [],
+        accessLogs,
+        fix: coverageFix(input.bucket, trails, coverage.accessLogs?.targetBucket ?? logBucket),
+      },
+    });
+  }
+  return reasons.length > 0 ? { reasons } : undefined;
+}
+
 /** TLS below 1.2: a warning, or a blocking reason when the policy sets a TLS minimum. */
 export function legacyTlsRule({ input }: ReadinessContext): RuleOutcome | undefined {
   const requests = input.report.findings.legacyTls;
@@ -344,6 +402,7 @@ export const READINESS_RULES: readonly ReadinessRule[] = [
   websiteEndpointRule,
   unknownShareRule,
   coverageGapsRule,
+  loggingCoverageRule,
   legacyTlsRule,
   sigV2Rule,
   presignedHttpRule,
@@ -377,13 +436,19 @@ export function assessReadiness(input: ReadinessInput): ReadinessResult {
   }
   return {
     bucket: input.bucket,
-    verdict: reasons.length === 0 ? 'ready' : 'not-ready',
+    verdict: verdictOf(reasons),
     reasons,
     warnings,
     window: { ...input.window },
     thresholds: context.thresholds,
     evidence: readinessEvidence(context),
   };
+}
+
+/** Ready without reasons; cannot tell when every reason is a part that is not logged; else not ready. */
+function verdictOf(reasons: readonly ReadinessReason[]): ReadinessVerdict {
+  if (reasons.length === 0) return 'ready';
+  return reasons.every((reason) => reason.code === 'not-logged') ? 'cannot-tell' : 'not-ready';
 }
 
 /** Checks the window and thresholds and computes what every rule needs. */
@@ -507,6 +572,18 @@ export function describeReason(reason: ReadinessReason | ReadinessWarning): stri
       return `${reason.detail.requests} ${plural(reason.detail.requests, 'request')} with a presigned URL over HTTP: the signature travelled in clear, and anyone who saw it can replay it until it expires`;
     case 'ec2-credentials-outside-aws':
       return `${reason.detail.requests} ${plural(reason.detail.requests, 'request')} with EC2 instance credentials from outside AWS: possibly stolen credentials`;
+    case 'not-logged': {
+      const d = reason.detail;
+      const logs =
+        d.accessLogs === 'on'
+          ? '; server access logging is on: analyze those logs and judge with --source access-log'
+          : d.accessLogs === 'off'
+            ? '; server access logging is off'
+            : '';
+      return `${d.part} are ${d.state === 'partial' ? 'only partly logged' : 'not logged'} by any trail read: ${d.why.join('; ')}${logs}. Plain HTTP among them would never show`;
+    }
+    case 'coverage-unknown':
+      return `cannot tell whether the trails record reads and writes of ${reason.detail.bucket}: their event selectors were never read. Read them: cleartrail coverage --bucket ${reason.detail.bucket} (AWS credentials), or cleartrail coverage --selectors FILE with the output of aws cloudtrail get-event-selectors --trail-name TRAIL`;
   }
 }
 

@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'node-sqlite3-wasm';
 import { CleartrailError } from '../core/errors';
+import type { AccessLogReading, TrailReading } from '../core/event-selectors';
 import { httpClientSightings, type NewHttpClient } from '../core/http-identity';
 import type { ClientTally, HourTally, Tally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
@@ -24,12 +25,15 @@ import { FileLock, type LockHolder } from './file-lock';
 import {
   addTallyToItem,
   clientTallyOf,
+  coverageReadingItem,
+  coverageReadingOf,
   FIRST_SEEN,
   hourTallyOf,
   type Key,
   keys,
   type PlainItem,
   plainFirstSeenItem,
+  READ_AT,
 } from './layout';
 import { type BatchOutcome, type BatchPlan, type CommitResult, type LedgerState, MAX_LOGS_PER_BATCH } from './ledger';
 import { clientsFirstSeenIn } from './new-clients';
@@ -197,6 +201,40 @@ export class EmbeddedStore implements CliStore {
       if (typeof stored?.syncToken !== 'string') return undefined;
       if (options.withData === false || typeof stored.data !== 'string') return { syncToken: stored.syncToken };
       return { syncToken: stored.syncToken, gzippedJson: new Uint8Array(Buffer.from(stored.data, 'base64')) };
+    });
+  }
+
+  saveTrailReading(reading: TrailReading): Promise<boolean> {
+    return this.saveReading(keys.trailReading(reading.trailArn), reading);
+  }
+
+  trailReadings(): Promise<TrailReading[]> {
+    return this.read(() =>
+      this.partition(keys.coveragePartition, keys.trailReadingPrefix).map((item) =>
+        coverageReadingOf<TrailReading>(item),
+      ),
+    );
+  }
+
+  saveAccessLogReading(reading: AccessLogReading): Promise<boolean> {
+    return this.saveReading(keys.accessLogReading(reading.bucket), reading);
+  }
+
+  accessLogReadings(): Promise<AccessLogReading[]> {
+    return this.read(() =>
+      this.partition(keys.coveragePartition, keys.accessLogReadingPrefix).map((item) =>
+        coverageReadingOf<AccessLogReading>(item),
+      ),
+    );
+  }
+
+  /** Keeps a reading unless the stored one of the same trail or bucket is as new or newer. */
+  private saveReading(key: Key, reading: TrailReading | AccessLogReading): Promise<boolean> {
+    return this.write(() => {
+      const stored = this.getItem(key);
+      if (stored !== undefined && !(String(stored[READ_AT]) < reading.readAt)) return false;
+      this.putItem(coverageReadingItem(key, reading));
+      return true;
     });
   }
 

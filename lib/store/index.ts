@@ -1,8 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AccessLogReading, TrailReading } from '../core/event-selectors';
 import type { NewHttpClient } from '../core/http-identity';
 import type { RetryPolicy } from '../core/retry';
 import type { ClientTally, HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
+import { CoverageStore } from './coverage';
 import { FailureLog, type FailureRecord } from './failures';
 import { Ledger, type LedgerOptions } from './ledger';
 import { NewClientAlerts } from './new-clients';
@@ -25,6 +27,7 @@ export type {
   BatchLedger,
   CliStore,
   CountingStore,
+  CoverageReadings,
   FailureRecords,
   RangesVersions,
   TallyQueries,
@@ -47,6 +50,7 @@ export class AggregateStore implements CliStore {
   private readonly tallies: TallyReader;
   private readonly failures: FailureLog;
   private readonly ranges: RangesStore;
+  private readonly coverage: CoverageStore;
 
   constructor(
     client: DynamoDBClient,
@@ -59,6 +63,7 @@ export class AggregateStore implements CliStore {
     this.failures = new FailureLog(table);
     this.ranges = new RangesStore(table, options.now ?? (() => new Date()));
     this.alerts = new NewClientAlerts(table, options.now ?? (() => new Date()));
+    this.coverage = new CoverageStore(table);
   }
 
   listBuckets(): Promise<string[]> {
@@ -88,5 +93,17 @@ export class AggregateStore implements CliStore {
   }
   loadIpRanges(which: 'current' | string, options: { withData?: boolean } = {}) {
     return this.ranges.load(which, options);
+  }
+  saveTrailReading(reading: TrailReading): Promise<boolean> {
+    return this.coverage.saveTrail(reading);
+  }
+  trailReadings(): Promise<TrailReading[]> {
+    return this.coverage.trails();
+  }
+  saveAccessLogReading(reading: AccessLogReading): Promise<boolean> {
+    return this.coverage.saveAccessLogs(reading);
+  }
+  accessLogReadings(): Promise<AccessLogReading[]> {
+    return this.coverage.accessLogs();
   }
 }

@@ -17,6 +17,7 @@
  * | `SHARED#<sharedEventID>` | `CLAIM`                                  | which copy of a cross-account event counted |
  * | `FAILURES`               | `<log id>`                               | log files that failed permanently          |
  * | `RANGES`                 | `CURRENT` / `<syncToken>`                | AWS ip-ranges.json versions (gzip)         |
+ * | `COVERAGE`               | `TRAIL#<trail ARN>` / `ACCESSLOG#<bucket>` | the latest reading of a trail's selectors, of a bucket's access logging |
  *
  * Hours sort as strings, so "the last 7 days of bucket X" is one Query with
  * `pk = BUCKET#X AND sk BETWEEN HOUR#<from> AND HOUR#<to>~`. Access-log items carry a suffix and
@@ -24,6 +25,7 @@
  * and attributes they always had (a table written before access logs reads the same).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AccessLogReading, TrailReading } from '../core/event-selectors';
 import type { HttpClientSighting, NewHttpClient } from '../core/http-identity';
 import {
   type ClientDescription,
@@ -49,6 +51,9 @@ export const SOURCE = 'source';
 /** Sorts after every `HOUR#` key and shares no prefix with `CLIENT#`: window queries never meet it. */
 const FIRST_SEEN_PREFIX = 'HTTPCLIENT#';
 const ALERTS_PARTITION = 'NEWCLIENTS';
+const COVERAGE_PARTITION = 'COVERAGE';
+const TRAIL_READING_PREFIX = 'TRAIL#';
+const ACCESS_LOG_READING_PREFIX = 'ACCESSLOG#';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
@@ -126,7 +131,30 @@ export const keys = {
   failure: (logId: string): Key => ({ pk: 'FAILURES', sk: logId }),
   rangesPartition: 'RANGES',
   ranges: (which: 'current' | string): Key => ({ pk: 'RANGES', sk: which === 'current' ? 'CURRENT' : which }),
+  coveragePartition: COVERAGE_PARTITION,
+  trailReading: (trailArn: string): Key => ({ pk: COVERAGE_PARTITION, sk: TRAIL_READING_PREFIX + trailArn }),
+  trailReadingPrefix: TRAIL_READING_PREFIX,
+  accessLogReading: (bucket: string): Key => ({ pk: COVERAGE_PARTITION, sk: ACCESS_LOG_READING_PREFIX + bucket }),
+  accessLogReadingPrefix: ACCESS_LOG_READING_PREFIX,
 } as const;
+
+/**
+ * A coverage reading as an item: the reading as JSON (selectors nest deeper than is worth
+ * mapping to attributes) and `readAt`, which a conditional write compares so that an older
+ * reading never replaces a newer one.
+ */
+export function coverageReadingItem(key: Key, reading: TrailReading | AccessLogReading): PlainItem {
+  return { pk: key.pk, sk: key.sk, [READ_AT]: reading.readAt, [READING]: JSON.stringify(reading) };
+}
+
+/** The reading a coverage item holds. */
+export function coverageReadingOf<T extends TrailReading | AccessLogReading>(item: Record<string, unknown>): T {
+  return JSON.parse(String(item[READING])) as T;
+}
+
+/** Attribute of a coverage item: when it was read (ISO time, compared as a string). */
+export const READ_AT = 'readAt';
+const READING = 'reading';
 
 /**
  * The `UpdateItem` parts that add a tally to its stored item: counters and sets are ADDed,

@@ -4,6 +4,7 @@
  * CLI's data directory). Report code takes `TallyQueries`, counting takes `CountingStore`, so
  * either store serves both and tests can hand either one in.
  */
+import type { AccessLogReading, TrailReading } from '../core/event-selectors';
 import type { NewHttpClient } from '../core/http-identity';
 import type { ClientTally, HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
@@ -46,5 +47,17 @@ export interface CountingStore extends FailureRecords, RangesVersions {
   readonly ledger: BatchLedger;
 }
 
+/**
+ * What the trails can see, as last read: one reading per trail and one per bucket's access
+ * logging. A reading replaces the stored one of the same trail (or bucket) only when it is newer.
+ */
+export interface CoverageReadings {
+  /** @returns whether it was stored (false: a newer reading of the trail is). */
+  saveTrailReading(reading: TrailReading): Promise<boolean>;
+  trailReadings(): Promise<TrailReading[]>;
+  saveAccessLogReading(reading: AccessLogReading): Promise<boolean>;
+  accessLogReadings(): Promise<AccessLogReading[]>;
+}
+
 /** Everything the CLI asks of a store, whichever it opened. */
-export interface CliStore extends CountingStore, TallyQueries {}
+export interface CliStore extends CountingStore, TallyQueries, CoverageReadings {}

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../lib/classify/cloudtrail-record';
+import type { TrailReading } from '../../lib/core/event-selectors';
 import { type CountingContext, countBatch, countLog } from '../../lib/count/pipeline';
 import { fixedIpRanges } from '../../lib/count/ranges-provider';
 import type { LogInput } from '../../lib/formats/format';
@@ -214,6 +215,36 @@ export function describeStoreContract(subject: StoreSubject): void {
       expect(total).toBe(expected);
       expect(newClients.length).toBeGreaterThan(0);
       expect(new Set(newClients.map((client) => `${client.bucket} ${client.identity}`)).size).toBe(newClients.length);
+    });
+
+    it('keeps the newest coverage reading of each trail and bucket, whichever is saved last, on two connections', async () => {
+      // Prepare
+      const fresh = await subject.fresh();
+      const [one, two] = (await Promise.all([fresh.open(), fresh.open()])) as [CliStore, CliStore];
+      const trail = (name: string, readAt: string): TrailReading => ({
+        trailArn: `arn:aws:cloudtrail:us-east-1:111122223333:trail/${name}`,
+        name,
+        readAt,
+        logBucket: 'trail-logs',
+        advancedEventSelectors: [{ Name: readAt, FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }] }],
+      });
+      const logging = (readAt: string, enabled: boolean) => ({ bucket: 'acme-data', readAt, enabled });
+
+      // Act
+      const saved = [
+        await one.saveTrailReading(trail('main', '2026-12-01T10:00:00.000Z')),
+        await two.saveTrailReading(trail('main', '2026-12-02T10:00:00.000Z')),
+        await one.saveTrailReading(trail('main', '2026-12-01T12:00:00.000Z')),
+        await one.saveTrailReading(trail('other', '2026-11-01T00:00:00.000Z')),
+        await one.saveAccessLogReading(logging('2026-12-02T00:00:00.000Z', true)),
+        await two.saveAccessLogReading(logging('2026-12-01T00:00:00.000Z', false)),
+      ];
+
+      // Assess
+      expect(saved).toEqual([true, true, false, true, true, false]);
+      const trails = (await two.trailReadings()).sort((a, b) => (a.name < b.name ? -1 : 1));
+      expect(trails).toEqual([trail('main', '2026-12-02T10:00:00.000Z'), trail('other', '2026-11-01T00:00:00.000Z')]);
+      expect(await one.accessLogReadings()).toEqual([logging('2026-12-02T00:00:00.000Z', true)]);
     });
   });
 }
