@@ -24,6 +24,7 @@ export const OPTIONS = {
   days: { type: 'string' },
   'min-tls': { type: 'string' },
   'max-gap-hours': { type: 'string' },
+  'policy-file': { type: 'string' },
   html: { type: 'string' },
   'batch-files': { type: 'string' },
   profile: { type: 'string' },

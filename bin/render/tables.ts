@@ -3,6 +3,7 @@ import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-te
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
+import { describeEnforcement, describePolicyAgreement, type EnforceCheckResult } from '../../lib/report/enforcement';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -256,16 +257,57 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
   );
 }
 
-/** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
-export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
+/**
+ * `enforce-check` as text: verdict, evidence, reasons with their clients, the broken clients when
+ * enforced, the policy check, warnings, and the policy when ready.
+ */
+export function readinessText(
+  result: ReadinessResult | EnforceCheckResult,
+  policy?: BucketPolicy,
+  report?: Pick<BucketReport, 'httpDenied' | 'lastServedSeen'>,
+): string {
   const e = result.evidence;
   const bucket = logValue(result.bucket);
+  const enforcement = 'enforcement' in result ? result.enforcement : undefined;
+  const refused = report && report.httpDenied > 0 ? ` (${report.httpDenied} of them refused)` : '';
   const lines = [
-    `${bucket}: ${result.verdict === 'ready' ? 'READY: plain HTTP can be denied' : 'NOT READY: denying plain HTTP would break something'}`,
-    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
-    `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
+    `${bucket}: ${verdictHeadline(result)}`,
+    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z, whole UTC hours (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
+    `requests: ${e.http} http${refused}, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
       (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
   ];
+  if (enforcement?.state === 'partial') lines.push(describeEnforcement(enforcement));
+  if (enforcement?.state === 'enforced') {
+    lines.push('', 'Broken clients (refused after enforcement: enforcement is working, these clients are broken):');
+    lines.push(
+      ...indent(
+        table(
+          ['address', 'class', 'principal', 'user agent', 'refused', 'first refused hour', 'last refused hour'],
+          enforcement.clients.map((c) => [
+            c.address,
+            c.class,
+            c.principal,
+            c.userAgent ?? '-',
+            c.httpDenied,
+            hourText(c.firstDeniedHour),
+            hourText(c.lastDeniedHour),
+          ]),
+          USER_AGENT_WIDTH,
+        ),
+      ),
+    );
+    if (enforcement.clientCount > enforcement.clients.length) {
+      lines.push(
+        `    ... and ${enforcement.clientCount - enforcement.clients.length} more: cleartrail clients --bucket ${bucket}`,
+      );
+    }
+  }
+  if ('policyCheck' in result && result.policyCheck) {
+    lines.push(
+      '',
+      `Policy: ${describePolicyAgreement(result.policyCheck, report ?? {})}${result.policyCheck.agrees ? '' : ' (POLICY AND LOGS DISAGREE)'}`,
+    );
+  }
   if (result.reasons.length > 0) {
     lines.push('', 'Reasons:');
     for (const reason of result.reasons) {
@@ -308,6 +350,15 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
     );
   }
   return lines.join('\n');
+}
+
+function verdictHeadline(result: ReadinessResult | EnforceCheckResult): string {
+  if (result.verdict === 'enforced' && 'enforcement' in result) {
+    return `ENFORCED: S3 refused every plain-HTTP request from the first refusal on: ${describeEnforcement(result.enforcement)}`;
+  }
+  return result.verdict === 'ready'
+    ? 'READY: plain HTTP can be denied'
+    : 'NOT READY: denying plain HTTP would break something';
 }
 
 function indent(text: string): string[] {
