@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseTimeWindow } from '../../lib/core/time-window';
 import { compareByRisk } from '../../lib/report/bucket-report';
-import { loadBucketReports, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
+import { type Enforcement, enforcementOf } from '../../lib/report/enforcement';
+import { loadBucketReports, loadEnforcements, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
 import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
 import type { TallyQueries } from '../../lib/store';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
@@ -12,6 +13,7 @@ import { bucketTable, csv, findingLines } from '../render/tables';
 const CSV_COLUMNS = [
   'bucket',
   'http',
+  'http_denied',
   'https',
   'service',
   'unknown',
@@ -23,6 +25,7 @@ const CSV_COLUMNS = [
   'http_aws',
   'last_http',
   'source',
+  'enforced_since',
 ];
 
 /** `report`: every bucket's counters in the window, worst first, as a table, `--json` or `--csv`; `--html FILE` writes a page too. */
@@ -41,8 +44,10 @@ async function printReport(store: TallyQueries, values: Values): Promise<number>
     window,
     source: parseSourceOption(values.source),
   });
+  const enforcements = await loadEnforcements(store, reports, window);
+  const enforcementOf = (bucket: string) => enforcements.get(bucket) ?? { state: 'none' as const };
   if (values.json) {
-    printJson({ window, buckets: reports });
+    printJson({ window, buckets: reports.map((b) => ({ ...b, enforcement: enforcementOf(b.bucket) })) });
   } else if (values.csv) {
     process.stdout.write(
       csv(
@@ -52,6 +57,7 @@ async function printReport(store: TallyQueries, values: Values): Promise<number>
           .map((b) => [
             b.bucket,
             b.http,
+            b.httpDenied,
             b.https,
             b.service,
             b.unknown,
@@ -63,14 +69,19 @@ async function printReport(store: TallyQueries, values: Values): Promise<number>
             b.httpSources.aws,
             b.lastHttpSeen ?? '',
             b.source,
+            enforcedSince(enforcementOf(b.bucket)),
           ]),
       ),
     );
   } else {
     print(bucketTable([...reports].sort(compareByRisk)));
-    for (const line of findingLines(reports)) print(line);
+    for (const line of findingLines(reports, enforcements)) print(line);
   }
   return 0;
+}
+
+function enforcedSince(enforcement: Enforcement): string {
+  return enforcement.state === 'enforced' ? enforcement.since : '';
 }
 
 /** The page judges readiness over the data it draws: `closeWindowOverData` closes the open ends. */
@@ -91,6 +102,7 @@ async function writeHtmlReport(store: TallyQueries, values: Values, file: string
     report: inputs.report,
     clients: inputs.clients,
     readiness: assessReadiness({ bucket, window: closed, ...inputs }),
+    enforcement: enforcementOf(inputs.report, inputs.clients),
   }));
   await writeFile(file, renderHtmlReport({ generatedAt: now, window: closed, buckets }));
   note(`wrote ${file} (${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'})`);

@@ -3,7 +3,12 @@ import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-te
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
-import { describeEnforcement, describePolicyAgreement, type EnforceCheckResult } from '../../lib/report/enforcement';
+import {
+  describeEnforcement,
+  describePolicyAgreement,
+  type EnforceCheckResult,
+  type Enforcement,
+} from '../../lib/report/enforcement';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -62,6 +67,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
     [
       'bucket',
       'http',
+      'refused',
       'https',
       'service',
       'unknown',
@@ -77,6 +83,7 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
     buckets.map((b) => [
       b.bucket,
       b.http,
+      b.httpDenied,
       b.https,
       b.service,
       b.unknown,
@@ -93,10 +100,15 @@ export function bucketTable(buckets: readonly BucketReport[]): string {
 }
 
 /** Findings worth a line each under the table. */
-export function findingLines(buckets: readonly BucketReport[]): string[] {
+export function findingLines(
+  buckets: readonly BucketReport[],
+  enforcements: ReadonlyMap<string, Enforcement> = new Map(),
+): string[] {
   const lines: string[] = [];
   for (const b of buckets) {
     const bucket = logValue(b.bucket);
+    const enforcement = enforcements.get(b.bucket);
+    if (enforcement && enforcement.state !== 'none') lines.push(`${bucket}: ${describeEnforcement(enforcement)}`);
     if (b.bySource) {
       const cloudTrail = b.bySource.cloudtrail;
       const accessLog = b.bySource['access-log'];
@@ -135,8 +147,10 @@ export function clientTable(clients: readonly ClientReport[]): string {
       'user agent',
       'vpc endpoint',
       'http',
+      'refused',
       'first http hour',
       'last http hour',
+      'last refused hour',
       'top operations',
     ],
     clients.map((c) => [
@@ -149,8 +163,10 @@ export function clientTable(clients: readonly ClientReport[]): string {
       c.userAgent ?? '-',
       c.vpcEndpointId ?? '-',
       c.count,
+      c.httpDenied,
       hourText(c.firstHttpHour),
       hourText(c.lastHttpHour),
+      hourText(c.lastDeniedHour),
       c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
     ]),
     USER_AGENT_WIDTH,
