@@ -27,7 +27,7 @@ Usage:
   cleartrail clients   --bucket B [--since T] [--until T] [--hygiene] [--json] [--source S] [store options]
   cleartrail clients   --new [--bucket B] [--since T] [--until T] [--json] [store options]
   cleartrail enforce-check --bucket B [--days 30 | --since T] [--until T] [--min-tls 1.2]
-                       [--max-gap-hours 24] [--json] [--source S] [store options]
+                       [--max-gap-hours 24] [--policy-file FILE] [--json] [--source S] [store options]
   cleartrail enforce   --bucket B [--policy-file FILE | --apply [--force REASON]] [--min-tls 1.2]
                        [--json] [--profile P] [--region R] [enforce-check's options when applying]
   cleartrail enforce   --bucket B --rollback FILE [--force REASON] [--json] [--profile P] [--region R]
@@ -64,8 +64,10 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
   that address, or named network, with that principal), on every bucket unless --bucket is given.
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
-  verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready or cannot
-  tell (reads or writes of the bucket not logged), 2 error.
+  verdict, its reasons and, when ready, the policy; enforced once S3 refuses every plain-HTTP
+  request (the clients still trying are listed as broken), and with --policy-file FILE (the
+  bucket's policy) whether it holds the deny. Exit code 0 ready or enforced, 1 not ready or
+  cannot tell (reads or writes of the bucket not logged), 2 error.
 enforce: merges that deny into the bucket's policy (read with your credentials, or offline from
   --policy-file) and prints the diff; a dry run unless --apply. --apply writes it if enforce-check
   says ready (--force REASON: anyway), after saving the previous policy to a file it names;

@@ -1,13 +1,14 @@
 import type { EvidenceKind } from '../lib/core/tally';
 import type { MinTlsVersion } from '../lib/report/bucket-policy';
 import type { BucketCoverage } from '../lib/report/coverage';
+import { assessEnforceCheck, type EnforceCheckResult } from '../lib/report/enforcement';
 import { latestHourWithData, loadCoverage, loadReadinessInputs } from '../lib/report/queries';
-import { assessReadiness, DEFAULT_MAX_GAP_HOURS, type ReadinessResult, readinessWindow } from '../lib/report/readiness';
+import { DEFAULT_MAX_GAP_HOURS, readinessWindow } from '../lib/report/readiness';
 import { parseDays, parseMinTls, parseSourceOption, parseWholeNumber, type Values } from './options';
 import type { StoreSession } from './session';
 
 /**
- * The readiness verdict of one bucket as `enforce-check` and `enforce --apply` judge it, from the
+ * The verdict of one bucket as `enforce-check` and `enforce --apply` judge it, from the
  * same options (`--days`/`--since`/`--until`, `--max-gap-hours`, `--min-tls`, `--source`), so
  * that the gate of `enforce` is exactly the verdict the user saw.
  */
@@ -32,7 +33,13 @@ export async function judgeReadiness(
   session: StoreSession,
   bucket: string,
   request: ReadinessRequest,
-): Promise<{ result: ReadinessResult; source: EvidenceKind | undefined; coverage: BucketCoverage | undefined }> {
+  policy?: unknown,
+): Promise<{
+  result: EnforceCheckResult;
+  source: EvidenceKind | undefined;
+  coverage: BucketCoverage | undefined;
+  report: Awaited<ReturnType<typeof loadReadinessInputs>>['report'];
+}> {
   const { coverage, trails } = await loadCoverage(session.store, [bucket]);
   const bucketCoverage = coverage.get(bucket);
   let inputs = await loadReadinessInputs(session.store, bucket, request.window, request.source);
@@ -48,7 +55,7 @@ export async function judgeReadiness(
     if (fromAccessLogs.report.total > 0) inputs = fromAccessLogs;
   }
   const lastHourOutsideWindow = inputs.report.total === 0 ? await latestHourWithData(session.store, bucket) : undefined;
-  const result = assessReadiness({
+  const result = assessEnforceCheck({
     bucket,
     window: request.window,
     ...inputs,
@@ -56,8 +63,9 @@ export async function judgeReadiness(
     minTlsVersion: request.minTlsVersion,
     lastHourOutsideWindow,
     ...(bucketCoverage ? { coverage: { bucket: bucketCoverage, trails } } : {}),
+    policy,
   });
-  return { result, source: inputs.report.source, coverage: bucketCoverage };
+  return { result, source: inputs.report.source, coverage: bucketCoverage, report: inputs.report };
 }
 
 /** Reads or writes that CloudTrail does not record in full. */

@@ -41,7 +41,8 @@ export async function openStore(options: StoreOptions): Promise<StoreSession> {
   });
   return {
     store,
-    description: `the embedded store in ${path.relative(process.cwd(), dataDir) || '.'}`,
+    // As the user gave it: an absolute path shown relative to the working directory read as `../../tmp/...`.
+    description: `the embedded store in ${options.dataDir}`,
     billsWrites: false,
     close: async () => store.close(),
   };

@@ -1,14 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import { validateBucketName } from '../../lib/core/bucket-name';
-import { enforceHttpsPolicy } from '../../lib/report/bucket-policy';
-import { type Command, withStore } from '../options';
+import { enforceHttpsPolicy, parsePolicyDocument } from '../../lib/report/bucket-policy';
+import { type Command, UsageError, withStore } from '../options';
 import { judgeReadiness, readinessRequest } from '../readiness';
 import { print, printJson, usageError } from '../render/output';
 import { readinessText } from '../render/tables';
 
 /**
- * `enforce-check --bucket B`: the readiness verdict for one bucket and, when ready, the policy
- * to apply. Exit code 0 when ready and 1 when not or when it cannot tell, so that a script can
- * gate `put-bucket-policy` on it.
+ * `enforce-check --bucket B`: the verdict for one bucket (enforced, ready, not ready or cannot
+ * tell) and, when ready, the policy to apply. Exit code 0 when enforced or ready and 1 when not
+ * ready or when it cannot tell, so that a script can gate `put-bucket-policy` on it. `--policy-file` gives the bucket's policy, which is
+ * then checked for a SecureTransport deny and set against the logs.
  */
 export const enforceCheck: Command = async (values) => {
   const bucket = values.bucket;
@@ -17,8 +19,15 @@ export const enforceCheck: Command = async (values) => {
   validateBucketName(bucket);
   const request = readinessRequest(values, new Date());
   const { minTlsVersion } = request;
+  const policyFile = values['policy-file'];
+  const knownPolicy = policyFile ? parsePolicyDocument(await readPolicyText(policyFile), policyFile) : undefined;
   return withStore(values, async (session) => {
-    const { result, source, coverage: bucketCoverage } = await judgeReadiness(session, bucket, request);
+    const {
+      result,
+      source,
+      coverage: bucketCoverage,
+      report,
+    } = await judgeReadiness(session, bucket, request, knownPolicy);
     const policy = result.verdict === 'ready' ? enforceHttpsPolicy(bucket, { minTlsVersion }) : undefined;
     if (values.json) {
       printJson({
@@ -27,6 +36,8 @@ export const enforceCheck: Command = async (values) => {
         verdict: result.verdict,
         reasons: result.reasons,
         ...(policy ? { policy } : {}),
+        enforcement: result.enforcement,
+        ...(result.policyCheck ? { policyCheck: result.policyCheck } : {}),
         warnings: result.warnings,
         window: result.window,
         thresholds: result.thresholds,
@@ -34,7 +45,7 @@ export const enforceCheck: Command = async (values) => {
         ...(bucketCoverage ? { coverage: bucketCoverage } : {}),
       });
     } else {
-      print(readinessText(result, policy));
+      print(readinessText(result, policy, report));
       // CloudTrail is the default evidence; say so only when the verdict rests on access logs.
       if (source === 'access-log') print('(judged from S3 server access logs)');
       if (bucketCoverage && bucketCoverage.trails.length > 0) {
@@ -44,6 +55,14 @@ export const enforceCheck: Command = async (values) => {
         );
       }
     }
-    return result.verdict === 'ready' ? 0 : 1;
+    return result.verdict === 'ready' || result.verdict === 'enforced' ? 0 : 1;
   });
 };
+
+async function readPolicyText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--policy-file ${JSON.stringify(file)} cannot be read: ${(error as Error).message}`);
+  }
+}

@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { validateBucketName } from '../../lib/core/bucket-name';
 import { escapeUntrusted, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-text';
+import type { EnforceCheckResult } from '../../lib/report/enforcement';
 import { backupFileName, policyBackup, readPolicyBackup, samePolicy } from '../../lib/report/policy-backup';
 import { policyDiff } from '../../lib/report/policy-diff';
 import { mergeEnforcement, type PolicyMerge } from '../../lib/report/policy-merge';
-import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
+import { describeReason } from '../../lib/report/readiness';
 import { deleteBucketPolicy, readBucketPolicy, writeBucketPolicy } from '../../lib/s3/bucket-policy';
 import { type Command, s3ClientFor, UsageError, type Values, withStore } from '../options';
 import { judgeReadiness, readinessRequest } from '../readiness';
@@ -190,7 +191,7 @@ function mergeText(
   return [head, ...notes, '', ...policyDiff(current, merge.text).map(escapeUntrusted)].join('\n');
 }
 
-function notReadyText(result: ReadinessResult): string {
+function notReadyText(result: EnforceCheckResult): string {
   const reasons = result.reasons.map((reason) => `\n- ${reason.code}: ${describeReason(reason)}`).join('');
   return `${escapeUntrusted(result.bucket)}: not applied: enforce-check says ${result.verdict}${reasons}\n(enforce-check --bucket ${escapeUntrusted(result.bucket)} shows the clients; --force REASON applies anyway)`;
 }

@@ -2,7 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { parseTimeWindow } from '../../lib/core/time-window';
 import { compareByRisk } from '../../lib/report/bucket-report';
 import { coverageCode } from '../../lib/report/coverage';
-import { loadBucketReports, loadCoverage, loadReadinessInputsOfBuckets } from '../../lib/report/queries';
+import { type Enforcement, enforcementOf } from '../../lib/report/enforcement';
+import {
+  loadBucketReports,
+  loadCoverage,
+  loadEnforcements,
+  loadReadinessInputsOfBuckets,
+} from '../../lib/report/queries';
 import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
 import type { CoverageReadings, TallyQueries } from '../../lib/store';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
@@ -13,6 +19,7 @@ import { bucketTable, csv, findingLines } from '../render/tables';
 const CSV_COLUMNS = [
   'bucket',
   'http',
+  'http_denied',
   'https',
   'service',
   'unknown',
@@ -25,6 +32,7 @@ const CSV_COLUMNS = [
   'last_http',
   'source',
   'coverage',
+  'enforced_since',
 ];
 
 /** `report`: every bucket's counters in the window, worst first, as a table, `--json` or `--csv`; `--html FILE` writes a page too. */
@@ -49,8 +57,13 @@ async function printReport(store: TallyQueries & CoverageReadings, values: Value
     reports.map((b) => b.bucket),
   );
   const codes = new Map(reports.map((b) => [b.bucket, coverageCode(coverage.get(b.bucket))]));
+  const enforcements = await loadEnforcements(store, reports, window);
+  const enforcementOf = (bucket: string) => enforcements.get(bucket) ?? { state: 'none' as const };
   if (values.json) {
-    printJson({ window, buckets: reports.map((b) => ({ ...b, coverage: coverage.get(b.bucket) })) });
+    printJson({
+      window,
+      buckets: reports.map((b) => ({ ...b, coverage: coverage.get(b.bucket), enforcement: enforcementOf(b.bucket) })),
+    });
   } else if (values.csv) {
     process.stdout.write(
       csv(
@@ -60,6 +73,7 @@ async function printReport(store: TallyQueries & CoverageReadings, values: Value
           .map((b) => [
             b.bucket,
             b.http,
+            b.httpDenied,
             b.https,
             b.service,
             b.unknown,
@@ -72,14 +86,19 @@ async function printReport(store: TallyQueries & CoverageReadings, values: Value
             b.lastHttpSeen ?? '',
             b.source,
             codes.get(b.bucket) ?? '?',
+            enforcedSince(enforcementOf(b.bucket)),
           ]),
       ),
     );
   } else {
     print(bucketTable([...reports].sort(compareByRisk), codes));
-    for (const line of findingLines(reports)) print(line);
+    for (const line of findingLines(reports, enforcements)) print(line);
   }
   return 0;
+}
+
+function enforcedSince(enforcement: Enforcement): string {
+  return enforcement.state === 'enforced' ? enforcement.since : '';
 }
 
 /** The page judges readiness over the data it draws: `closeWindowOverData` closes the open ends. */
@@ -112,6 +131,7 @@ async function writeHtmlReport(store: TallyQueries & CoverageReadings, values: V
         ...inputs,
         ...(bucketCoverage ? { coverage: { bucket: bucketCoverage, trails } } : {}),
       }),
+      enforcement: enforcementOf(inputs.report, inputs.clients),
     };
   });
   await writeFile(file, renderHtmlReport({ generatedAt: now, window: closed, buckets }));

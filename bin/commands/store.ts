@@ -43,7 +43,7 @@ async function storeStatus(values: Values): Promise<number> {
     if (values.json) printJson(status);
     else
       print(
-        `embedded store ${status.file}: ${status.logs} logs counted, ${status.buckets} buckets, ${status.bytes} bytes`,
+        `embedded store ${path.join(dataDir, EMBEDDED_FILE)}: ${status.logs} logs counted, ${status.buckets} buckets, ${status.bytes} bytes`,
       );
     return 0;
   } finally {

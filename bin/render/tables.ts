@@ -4,6 +4,12 @@ import type { BucketPolicy } from '../../lib/report/bucket-policy';
 import type { BucketReport } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
 import { type BucketCoverage, COVERAGE_PARTS, type CoverageFix } from '../../lib/report/coverage';
+import {
+  describeEnforcement,
+  describePolicyAgreement,
+  type EnforceCheckResult,
+  type Enforcement,
+} from '../../lib/report/enforcement';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -66,6 +72,7 @@ export function bucketTable(buckets: readonly BucketReport[], coverage?: Readonl
     [
       'bucket',
       'http',
+      'refused',
       'https',
       'service',
       'unknown',
@@ -82,6 +89,7 @@ export function bucketTable(buckets: readonly BucketReport[], coverage?: Readonl
     buckets.map((b) => [
       b.bucket,
       b.http,
+      b.httpDenied,
       b.https,
       b.service,
       b.unknown,
@@ -99,10 +107,15 @@ export function bucketTable(buckets: readonly BucketReport[], coverage?: Readonl
 }
 
 /** Findings worth a line each under the table. */
-export function findingLines(buckets: readonly BucketReport[]): string[] {
+export function findingLines(
+  buckets: readonly BucketReport[],
+  enforcements: ReadonlyMap<string, Enforcement> = new Map(),
+): string[] {
   const lines: string[] = [];
   for (const b of buckets) {
     const bucket = logValue(b.bucket);
+    const enforcement = enforcements.get(b.bucket);
+    if (enforcement && enforcement.state !== 'none') lines.push(`${bucket}: ${describeEnforcement(enforcement)}`);
     if (b.bySource) {
       const cloudTrail = b.bySource.cloudtrail;
       const accessLog = b.bySource['access-log'];
@@ -141,8 +154,10 @@ export function clientTable(clients: readonly ClientReport[]): string {
       'user agent',
       'vpc endpoint',
       'http',
+      'refused',
       'first http hour',
       'last http hour',
+      'last refused hour',
       'top operations',
     ],
     clients.map((c) => [
@@ -155,8 +170,10 @@ export function clientTable(clients: readonly ClientReport[]): string {
       c.userAgent ?? '-',
       c.vpcEndpointId ?? '-',
       c.count,
+      c.httpDenied,
       hourText(c.firstHttpHour),
       hourText(c.lastHttpHour),
+      hourText(c.lastDeniedHour),
       c.operations.map((o) => `${o.operation} ${o.count}`).join(', '),
     ]),
     USER_AGENT_WIDTH,
@@ -263,16 +280,57 @@ export function hygieneTable(clients: readonly ClientReport[]): string {
   );
 }
 
-/** `enforce-check` as text: verdict, evidence, reasons with their clients, warnings, and the policy when ready. */
-export function readinessText(result: ReadinessResult, policy?: BucketPolicy): string {
+/**
+ * `enforce-check` as text: verdict, evidence, reasons with their clients, the broken clients when
+ * enforced, the policy check, warnings, and the policy when ready.
+ */
+export function readinessText(
+  result: ReadinessResult | EnforceCheckResult,
+  policy?: BucketPolicy,
+  report?: Pick<BucketReport, 'httpDenied' | 'lastServedSeen'>,
+): string {
   const e = result.evidence;
   const bucket = logValue(result.bucket);
+  const enforcement = 'enforcement' in result ? result.enforcement : undefined;
+  const refused = report && report.httpDenied > 0 ? ` (${report.httpDenied} of them refused)` : '';
   const lines = [
     `${bucket}: ${verdictHeadline(result)}`,
-    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
-    `requests: ${e.http} http, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
+    `window ${result.window.fromHour}:00Z .. ${result.window.toHour}:59Z, whole UTC hours (${e.hoursInWindow} h, records in ${e.hoursWithData} of them)`,
+    `requests: ${e.http} http${refused}, ${e.https} https, ${e.service} service, ${e.unknown} unknown; http share ${percent(e.httpShare)}` +
       (e.lastHttpSeen ? `; last http ${e.lastHttpSeen.replace('.000Z', 'Z')}` : ''),
   ];
+  if (enforcement?.state === 'partial') lines.push(describeEnforcement(enforcement));
+  if (enforcement?.state === 'enforced') {
+    lines.push('', 'Broken clients (refused after enforcement: enforcement is working, these clients are broken):');
+    lines.push(
+      ...indent(
+        table(
+          ['address', 'class', 'principal', 'user agent', 'refused', 'first refused hour', 'last refused hour'],
+          enforcement.clients.map((c) => [
+            c.address,
+            c.class,
+            c.principal,
+            c.userAgent ?? '-',
+            c.httpDenied,
+            hourText(c.firstDeniedHour),
+            hourText(c.lastDeniedHour),
+          ]),
+          USER_AGENT_WIDTH,
+        ),
+      ),
+    );
+    if (enforcement.clientCount > enforcement.clients.length) {
+      lines.push(
+        `    ... and ${enforcement.clientCount - enforcement.clients.length} more: cleartrail clients --bucket ${bucket}`,
+      );
+    }
+  }
+  if ('policyCheck' in result && result.policyCheck) {
+    lines.push(
+      '',
+      `Policy: ${describePolicyAgreement(result.policyCheck, report ?? {})}${result.policyCheck.agrees ? '' : ' (POLICY AND LOGS DISAGREE)'}`,
+    );
+  }
   if (result.reasons.length > 0) {
     lines.push('', 'Reasons:');
     for (const reason of result.reasons) {
@@ -320,7 +378,10 @@ export function readinessText(result: ReadinessResult, policy?: BucketPolicy): s
 }
 
 /** The first line of `enforce-check`: the verdict in words. */
-function verdictHeadline(result: ReadinessResult): string {
+function verdictHeadline(result: ReadinessResult | EnforceCheckResult): string {
+  if (result.verdict === 'enforced' && 'enforcement' in result) {
+    return `ENFORCED: S3 refused every plain-HTTP request from the first refusal on: ${describeEnforcement(result.enforcement)}`;
+  }
   if (result.verdict === 'ready') return 'READY: plain HTTP can be denied';
   if (result.verdict === 'not-ready') return 'NOT READY: denying plain HTTP would break something';
   const parts = result.reasons.flatMap((reason) =>
@@ -330,7 +391,6 @@ function verdictHeadline(result: ReadinessResult): string {
   );
   return `CANNOT TELL: ${parts.join(' and ')}`;
 }
-
 /** The two ways to close a logging gap, each with its cost. */
 function fixLines(fix: CoverageFix): string[] {
   return [

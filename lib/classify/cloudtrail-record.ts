@@ -19,6 +19,8 @@ export interface CloudTrailRecord {
   vpcEndpointId?: string;
   vpcEndpointAccountId?: string;
   sessionCredentialFromConsole?: string;
+  /** Set when S3 answered with an error: `AccessDenied` is what a SecureTransport deny answers. */
+  errorCode?: string;
   userIdentity?: UserIdentity | null;
   requestParameters?: RequestParameters | null;
   additionalEventData?: AdditionalEventData | null;

@@ -19,6 +19,7 @@ const RECORD_FIELDS = {
   vpcEndpointId: true,
   vpcEndpointAccountId: true,
   sessionCredentialFromConsole: true,
+  errorCode: true,
   userIdentity: {
     type: true,
     principalId: true,

@@ -22,7 +22,17 @@ export interface S3Request extends RecordVerdict {
   signatureVersion?: string;
   /** `QueryString` for presigned URLs, `AuthHeader` otherwise. */
   authenticationMethod?: string;
+  /** The error S3 answered with (CloudTrail `errorCode`, the access log's error code); none when it served. */
+  errorCode?: string;
+  /**
+   * S3 refused the request (`AccessDenied`; in access logs, status 403 with `AccessDenied`): what a
+   * SecureTransport deny answers. Other errors are answers too: the client was served.
+   */
+  refused: boolean;
 }
+
+/** The error code of a refusal: what S3 answers a request a bucket policy denies. */
+export const REFUSED_ERROR_CODE = 'AccessDenied';
 
 /** Only client API calls are requests; AwsServiceEvent, NetworkActivity and Insight records are not. */
 export function isClientApiCall(record: CloudTrailRecord): boolean {
@@ -54,6 +64,7 @@ export function describeRequest(record: CloudTrailRecord, sources: SourceClassif
   const target = bucketTarget(record);
   const extra = record.additionalEventData ?? undefined;
   const verdict = classifyVerdict(record);
+  const errorCode = stringOrUndefined(record.errorCode);
   // Fields written out rather than spread from the verdict: the spread made every request a
   // dictionary-mode object, which cost a third of the whole pipeline.
   return {
@@ -73,6 +84,8 @@ export function describeRequest(record: CloudTrailRecord, sources: SourceClassif
     operation: stringOrUndefined(record.eventName) ?? 'unknown',
     signatureVersion: stringOrUndefined(extra?.SignatureVersion),
     authenticationMethod: stringOrUndefined(extra?.AuthenticationMethod),
+    errorCode,
+    refused: errorCode === REFUSED_ERROR_CODE,
   };
 }
 

@@ -15,8 +15,15 @@ export const counter = {
   httpByNetwork: (network: string) => `http_net_${network}`,
   /** A client's plain-HTTP requests in one hour of its day (`HH`, 00 to 23). */
   httpInHour: (hourOfDay: string) => `http_hour_${hourOfDay}`,
+  /** A client's plain-HTTP requests that S3 refused, in one hour of its day. */
+  httpDeniedInHour: (hourOfDay: string) => `http_denied_hour_${hourOfDay}`,
   tlsVersion: (version: string) => `tls_${version}`,
   operation: (operation: string) => `op_${operation}`,
+  /**
+   * Plain-HTTP requests S3 refused (`AccessDenied`): what a SecureTransport deny answers. Part of
+   * `http`, which counts every plain-HTTP request, served or refused.
+   */
+  httpDenied: 'http_denied',
   /** Requests to the S3 website endpoint, which serves plain HTTP only. */
   website: 'website',
   websiteHttp: 'website_http',
@@ -35,6 +42,7 @@ export const COUNTER_PREFIXES = {
   reason: 'reason_',
   httpByNetwork: 'http_net_',
   httpInHour: 'http_hour_',
+  httpDeniedInHour: 'http_denied_hour_',
   tlsVersion: 'tls_',
   operation: 'op_',
 } as const;
@@ -58,6 +66,13 @@ export interface HourTally {
   counters: Counters;
   /** Epoch seconds of plain-HTTP requests: the first and last of each commit, so min and max are exact. */
   seen: number[];
+  /**
+   * The same, of the plain-HTTP requests S3 refused and of those it served: whether anything was
+   * served after the first refusal is exact to the second. Absent on tallies read from items
+   * written before refusals were counted (see `lib/store/layout.ts`).
+   */
+  deniedSeen?: number[];
+  servedSeen?: number[];
   /** `syncToken`s of the AWS ranges that classified these requests. */
   rangesSyncTokens: string[];
 }
@@ -121,10 +136,17 @@ export function addTally(target: Tally, source: Tally): void {
     target.counters[name] = (target.counters[name] ?? 0) + value;
   const tokens = new Set([...target.rangesSyncTokens, ...source.rangesSyncTokens]);
   target.rangesSyncTokens = [...tokens].sort();
-  if (source.seen.length > 0) {
-    const all = [...target.seen, ...source.seen];
-    target.seen = [Math.min(...all), Math.max(...all)];
+  target.seen = extremes(target.seen, source.seen);
+  if (target.kind === 'hour' && source.kind === 'hour') {
+    if (source.deniedSeen?.length) target.deniedSeen = extremes(target.deniedSeen ?? [], source.deniedSeen);
+    if (source.servedSeen?.length) target.servedSeen = extremes(target.servedSeen ?? [], source.servedSeen);
   }
+}
+
+function extremes(target: readonly number[], source: readonly number[]): number[] {
+  if (source.length === 0) return [...target];
+  const all = [...target, ...source];
+  return [Math.min(...all), Math.max(...all)];
 }
 
 /** Merges tallies of many files into one per identity, sorted by identity so the order is deterministic. */
@@ -147,6 +169,8 @@ function cloneTally(tally: Tally): Tally {
         ...tally,
         counters: { ...tally.counters },
         seen: [...tally.seen],
+        ...(tally.deniedSeen ? { deniedSeen: [...tally.deniedSeen] } : {}),
+        ...(tally.servedSeen ? { servedSeen: [...tally.servedSeen] } : {}),
         rangesSyncTokens: [...tally.rangesSyncTokens],
       }
     : {

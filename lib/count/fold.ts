@@ -52,6 +52,10 @@ export class Aggregate {
       }
       if (request.website) increment(hour, FIXED_IDS.websiteHttp);
       see(hour, request.time);
+      if (request.refused) {
+        increment(hour, FIXED_IDS.httpDenied);
+        hour.deniedSeen = extend(hour.deniedSeen, request.time);
+      } else hour.servedSeen = extend(hour.servedSeen, request.time);
     }
     for (const finding of findings) increment(hour, counterId(finding));
 
@@ -71,6 +75,8 @@ export class Aggregate {
           hour: item.period,
           counters: countersOf(item.counts),
           seen: item.seen ? [item.seen.first, item.seen.last] : [],
+          deniedSeen: item.deniedSeen ? [item.deniedSeen.first, item.deniedSeen.last] : [],
+          servedSeen: item.servedSeen ? [item.servedSeen.first, item.servedSeen.last] : [],
           rangesSyncTokens: syncTokens,
         });
       }
@@ -103,7 +109,15 @@ export class Aggregate {
     let item = byHour.get(hourText);
     if (item === undefined) {
       const hour = detached(hourText);
-      item = { bucket: detached(bucket), period: hour, counts: [] };
+      // Every field set from the start: one object shape for all hour tallies.
+      item = {
+        bucket: detached(bucket),
+        period: hour,
+        counts: [],
+        seen: undefined,
+        deniedSeen: undefined,
+        servedSeen: undefined,
+      };
       byHour.set(hour, item);
     }
     return item;
@@ -160,6 +174,10 @@ export class Aggregate {
     if (request.verdict !== 'http') return;
     increment(client, cachedId(COUNTER_IDS.operation, request.operation, counter.operation));
     increment(client, HTTP_IN_HOUR_IDS[hourOfDay(hour)] as number);
+    if (request.refused) {
+      increment(client, FIXED_IDS.httpDenied);
+      increment(client, HTTP_DENIED_IN_HOUR_IDS[hourOfDay(hour)] as number);
+    }
     see(client, request.time);
   }
 }
@@ -170,11 +188,14 @@ function hourOfDay(hour: string): number {
 }
 
 function see(item: MutableTally, time: number): void {
-  if (!item.seen) item.seen = { first: time, last: time };
-  else {
-    if (time < item.seen.first) item.seen.first = time;
-    if (time > item.seen.last) item.seen.last = time;
-  }
+  item.seen = extend(item.seen, time);
+}
+
+function extend(span: TimeSpan | undefined, time: number): TimeSpan {
+  if (!span) return { first: time, last: time };
+  if (time < span.first) span.first = time;
+  if (time > span.last) span.last = time;
+  return span;
 }
 
 /** A request kept until the end of the file (see `detached`). */
@@ -247,10 +268,15 @@ const FIXED_IDS = {
   website: counterId(counter.website),
   websiteHttp: counterId(counter.websiteHttp),
   requests: counterId(counter.requests),
+  httpDenied: counterId(counter.httpDenied),
 };
 
 const HTTP_IN_HOUR_IDS = Array.from({ length: 24 }, (_, hour) =>
   counterId(counter.httpInHour(String(hour).padStart(2, '0'))),
+);
+
+const HTTP_DENIED_IN_HOUR_IDS = Array.from({ length: 24 }, (_, hour) =>
+  counterId(counter.httpDeniedInHour(String(hour).padStart(2, '0'))),
 );
 
 /** Counter ids by family and value: a name built per record is a fresh string to hash. */
@@ -288,7 +314,15 @@ interface MutableTally {
   client?: ClientDescription;
   /** By counter id (see counterId); holes for counters the tally does not have. */
   counts: (number | undefined)[];
-  seen?: { first: number; last: number };
+  seen?: TimeSpan;
+  /** Hour tallies only: the refused and the served plain-HTTP requests apart. */
+  deniedSeen?: TimeSpan;
+  servedSeen?: TimeSpan;
+}
+
+interface TimeSpan {
+  first: number;
+  last: number;
 }
 
 function increment(item: MutableTally, id: number): void {

@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { detached } from '../classify/record-fields';
-import { isOwnRequest, type S3Request } from '../classify/request';
+import { isOwnRequest, REFUSED_ERROR_CODE, type S3Request } from '../classify/request';
 import type { RequestSource, SourceClassifier } from '../classify/request-source';
 import { classifyAccessLogVerdict } from '../classify/verdict';
 import { MalformedLogError } from '../core/errors';
@@ -21,6 +21,7 @@ const FIELD = {
   requestId: 5,
   operation: 6,
   httpStatus: 9,
+  errorCode: 10,
   userAgent: 16,
   signatureVersion: 19,
   cipherSuite: 20,
@@ -324,6 +325,10 @@ export class AccessLogRequests {
       ? '-'
       : normalTlsVersion(fieldOf(text, offsets, count, FIELD.tlsVersion));
     const verdict = classifyAccessLogVerdict({ operation, remoteIp, requester, cipherSuite, tlsVersion });
+    // `-` on nearly every line: no string is made for it then.
+    const errorCode = isDash(text, offsets, count, FIELD.errorCode)
+      ? undefined
+      : fieldOf(text, offsets, count, FIELD.errorCode);
     return {
       verdict: verdict.verdict,
       reason: verdict.reason,
@@ -341,6 +346,8 @@ export class AccessLogRequests {
       operation,
       signatureVersion: dashless(fieldOf(text, offsets, count, FIELD.signatureVersion)),
       authenticationMethod: dashless(fieldOf(text, offsets, count, FIELD.authenticationType)),
+      errorCode,
+      refused: errorCode === REFUSED_ERROR_CODE && isStatus403(text, offsets),
     };
   }
 
@@ -386,6 +393,11 @@ export class AccessLogRequests {
 
 const SOURCE_CACHE_LIMIT = 10_000;
 const OWN_AGENT_MARK = 'cleartrail/';
+
+function isStatus403(text: string, offsets: Int32Array): boolean {
+  const start = offsets[FIELD.httpStatus * 2] as number;
+  return (offsets[FIELD.httpStatus * 2 + 1] as number) - start === 3 && text.startsWith('403', start);
+}
 
 function isDash(text: string, offsets: Int32Array, count: number, index: number): boolean {
   const start = offsets[index * 2] as number;

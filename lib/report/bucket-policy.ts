@@ -89,3 +89,117 @@ export function enforceHttpsPolicy(
   }
   return { Version: '2012-10-17', Statement: statements };
 }
+
+/** What a known bucket policy says about plain HTTP. */
+export interface PolicyTransportCheck {
+  /** A statement denies every S3 action on the bucket and its objects to requests without TLS. */
+  deniesPlainHttp: boolean;
+  /** Its Sid, or its position in `Statement` when it has none. */
+  statement?: string;
+}
+
+/**
+ * Whether `policy` (a bucket policy document, parsed) holds a SecureTransport deny that covers
+ * the whole bucket: `Effect: Deny` to every principal (`"*"` or `{"AWS": "*"}`), of `s3:*` (or
+ * `*`), on the bucket and its objects (or a wildcard covering both), on condition
+ * `Bool`/`BoolIfExists` `aws:SecureTransport` false. A statement with `NotPrincipal`,
+ * `NotAction` or `NotResource`, or with further conditions, denies less than that and does
+ * not count: the logs are what tell whether it refuses everything.
+ */
+export function checkPolicyTransport(policy: unknown, bucket: string, partition = 'aws'): PolicyTransportCheck {
+  const statements = statementsOf(policy);
+  const arn = `arn:${partition}:s3:::${bucket}`;
+  for (const [index, statement] of statements.entries()) {
+    if (isSecureTransportDeny(statement, arn)) {
+      const sid = typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `Statement[${index}]`;
+      return { deniesPlainHttp: true, statement: sid };
+    }
+  }
+  return { deniesPlainHttp: false };
+}
+
+function statementsOf(policy: unknown): Array<Record<string, unknown>> {
+  if (typeof policy !== 'object' || policy === null) return [];
+  const statement = (policy as Record<string, unknown>).Statement;
+  const list = Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
+  return list.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null && !Array.isArray(s));
+}
+
+function isSecureTransportDeny(statement: Record<string, unknown>, arn: string): boolean {
+  if (statement.Effect !== 'Deny') return false;
+  if ('NotPrincipal' in statement || 'NotAction' in statement || 'NotResource' in statement) return false;
+  const principal = statement.Principal;
+  const everyone =
+    principal === '*' ||
+    (typeof principal === 'object' &&
+      principal !== null &&
+      listOf((principal as Record<string, unknown>).AWS).includes('*'));
+  if (!everyone) return false;
+  const actions = listOf(statement.Action).map((action) => action.toLowerCase());
+  if (!actions.includes('s3:*') && !actions.includes('*')) return false;
+  const resources = listOf(statement.Resource);
+  const covers = (target: string) => resources.some((resource) => wildcardMatches(resource, target));
+  if (!covers(arn) || !covers(`${arn}/*`)) return false;
+  return isOnlySecureTransportFalse(statement.Condition);
+}
+
+/** `{"Bool": {"aws:SecureTransport": "false"}}` (or BoolIfExists, or a boolean false), and nothing else. */
+function isOnlySecureTransportFalse(condition: unknown): boolean {
+  if (typeof condition !== 'object' || condition === null) return false;
+  const operators = Object.entries(condition as Record<string, unknown>);
+  if (operators.length !== 1) return false;
+  const [operator, keys] = operators[0] as [string, unknown];
+  if (operator !== 'Bool' && operator !== 'BoolIfExists') return false;
+  if (typeof keys !== 'object' || keys === null) return false;
+  const entries = Object.entries(keys as Record<string, unknown>);
+  if (entries.length !== 1) return false;
+  const [key, value] = entries[0] as [string, unknown];
+  // Condition key names are case-insensitive; values of Bool are compared as text.
+  if (key.toLowerCase() !== SECURE_TRANSPORT_KEY.toLowerCase()) return false;
+  const values = Array.isArray(value) ? value : [value];
+  return values.length === 1 && String(values[0]).toLowerCase() === 'false';
+}
+
+function listOf(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((v): v is string => typeof v === 'string');
+}
+
+/** IAM's `*` and `?` in a resource, matched against one ARN. */
+function wildcardMatches(pattern: string, target: string): boolean {
+  const expression = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${expression}$`).test(target);
+}
+
+/**
+ * A bucket policy document from text: the document itself, or what `aws s3api
+ * get-bucket-policy` prints (`{"Policy": "<the document as a string>"}`).
+ *
+ * @param name where the text came from, for the error (a file name).
+ * @throws ConfigurationError naming `name` and what is wrong.
+ */
+export function parsePolicyDocument(text: string, name: string): Record<string, unknown> {
+  const parsed = parseJson(text, name);
+  const document =
+    typeof parsed === 'object' && parsed !== null && typeof (parsed as { Policy?: unknown }).Policy === 'string'
+      ? parseJson((parsed as { Policy: string }).Policy, `${name} (its Policy string)`)
+      : parsed;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new ConfigurationError(`${name} is not a bucket policy: its JSON is not an object`);
+  }
+  if (!('Statement' in document)) {
+    throw new ConfigurationError(`${name} is not a bucket policy: it has no Statement`);
+  }
+  return document as Record<string, unknown>;
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`${name} is not JSON: ${(error as Error).message}`);
+  }
+}

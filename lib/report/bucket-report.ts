@@ -35,6 +35,8 @@ export interface BucketReport {
   /** Only when both sources have records of the bucket in the window: each one's counts, a free cross-check. */
   bySource?: Record<EvidenceKind, SourceCounts>;
   http: number;
+  /** The plain-HTTP requests S3 refused (`AccessDenied`): part of `http`, which counts every plain-HTTP request. */
+  httpDenied: number;
   https: number;
   service: number;
   unknown: number;
@@ -51,6 +53,11 @@ export interface BucketReport {
   lastHour?: string;
   /** ISO time of the latest HTTP request in the window. */
   lastHttpSeen?: string;
+  /** ISO times of the first and last refused plain-HTTP request in the window. */
+  firstDeniedSeen?: string;
+  lastDeniedSeen?: string;
+  /** ISO time of the latest plain-HTTP request S3 served (did not refuse) in the window. */
+  lastServedSeen?: string;
   /** Hours in the window that have any record of this bucket. */
   hoursWithData: number;
   daily: DailyCounts[];
@@ -63,6 +70,7 @@ export function emptyBucketReport(bucket: string): BucketReport {
     bucket,
     source: 'cloudtrail',
     http: 0,
+    httpDenied: 0,
     https: 0,
     service: 0,
     unknown: 0,
@@ -145,6 +153,9 @@ export function summarizeBucket(
   const daily = new Map<string, DailyCounts>();
   const tokens = new Set<string>();
   let lastHttp = 0;
+  let firstDenied = Number.POSITIVE_INFINITY;
+  let lastDenied = 0;
+  let lastServed = 0;
   for (const tally of hourTallies) {
     const item = tally.counters;
     const hour = tally.hour;
@@ -185,8 +196,19 @@ export function summarizeBucket(
     report.findings.ec2CredentialsOutsideAws += numberOf(item[counter.ec2CredentialsOutsideAws]);
     for (const token of tally.rangesSyncTokens) tokens.add(token);
     for (const time of tally.seen) if (time > lastHttp) lastHttp = time;
+    report.httpDenied += numberOf(item[counter.httpDenied]);
+    for (const time of tally.deniedSeen ?? []) {
+      if (time < firstDenied) firstDenied = time;
+      if (time > lastDenied) lastDenied = time;
+    }
+    for (const time of tally.servedSeen ?? []) if (time > lastServed) lastServed = time;
   }
-  if (lastHttp > 0) report.lastHttpSeen = new Date(lastHttp * 1000).toISOString();
+  if (lastHttp > 0) report.lastHttpSeen = isoTime(lastHttp);
+  if (lastDenied > 0) {
+    report.firstDeniedSeen = isoTime(firstDenied);
+    report.lastDeniedSeen = isoTime(lastDenied);
+  }
+  if (lastServed > 0) report.lastServedSeen = isoTime(lastServed);
   report.total = report.http + report.https + report.service + report.unknown;
   const clientTraffic = report.http + report.https;
   report.httpShare = clientTraffic === 0 ? 0 : report.http / clientTraffic;
@@ -198,6 +220,10 @@ export function summarizeBucket(
 /** Worst first: most HTTP requests, then highest HTTP share, then by name. */
 export function compareByRisk(a: BucketReport, b: BucketReport): number {
   return b.http - a.http || b.httpShare - a.httpShare || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0);
+}
+
+function isoTime(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString();
 }
 
 function addTo(target: Record<string, number>, key: string, value: number): void {

@@ -15,11 +15,16 @@ export interface ClientReport {
   vpcEndpointAccountId?: string;
   /** Plain-HTTP requests in the window, exact to the hour. */
   count: number;
+  /** Those of them S3 refused (`AccessDenied`), exact to the hour. */
+  httpDenied: number;
   /** HTTPS requests of this client that carried a TLS-hygiene finding (whole days, see below). */
   https: number;
   /** First and last UTC hour (`YYYY-MM-DDTHH`) of the window with plain-HTTP requests of this client. */
   firstHttpHour?: string;
   lastHttpHour?: string;
+  /** First and last UTC hour of the window in which S3 refused a plain-HTTP request of this client. */
+  firstDeniedHour?: string;
+  lastDeniedHour?: string;
   operations: Array<{ operation: string; count: number }>;
   tlsVersions: Record<string, number>;
   findings: { legacyTls: number; sigV2: number; presignedHttp: number; ec2CredentialsOutsideAws: number };
@@ -65,6 +70,7 @@ export function summarizeClients(
         vpcEndpointId,
         vpcEndpointAccountId: text(description.vpcEndpointAccountId),
         count: 0,
+        httpDenied: 0,
         https: 0,
         operations: [],
         tlsVersions: {},
@@ -77,6 +83,11 @@ export function summarizeClients(
       client.count += count;
       if (!client.firstHttpHour || hour < client.firstHttpHour) client.firstHttpHour = hour;
       if (!client.lastHttpHour || hour > client.lastHttpHour) client.lastHttpHour = hour;
+    }
+    for (const [hour, count] of httpHoursInWindow(tally, window, COUNTER_PREFIXES.httpDeniedInHour)) {
+      client.httpDenied += count;
+      if (!client.firstDeniedHour || hour < client.firstDeniedHour) client.firstDeniedHour = hour;
+      if (!client.lastDeniedHour || hour > client.lastDeniedHour) client.lastDeniedHour = hour;
     }
     client.https += num(item[counter.verdict('https')]);
     client.findings.legacyTls += num(item[counter.legacyTls]);
@@ -106,12 +117,19 @@ export function summarizeClients(
   return rows.sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
-/** The hours of a client tally inside the window that have plain-HTTP requests, with their counts. */
-export function httpHoursInWindow(tally: ClientTally, window: TimeWindow): Array<[hour: string, count: number]> {
+/**
+ * The hours of a client tally inside the window that have plain-HTTP requests, with their counts;
+ * with `prefix` {@link COUNTER_PREFIXES.httpDeniedInHour}, those that have refused ones.
+ */
+export function httpHoursInWindow(
+  tally: ClientTally,
+  window: TimeWindow,
+  prefix: string = COUNTER_PREFIXES.httpInHour,
+): Array<[hour: string, count: number]> {
   const hours: Array<[string, number]> = [];
   for (const [name, value] of Object.entries(tally.counters)) {
-    if (!name.startsWith(COUNTER_PREFIXES.httpInHour) || value <= 0) continue;
-    const hour = `${tally.day}T${name.slice(COUNTER_PREFIXES.httpInHour.length)}`;
+    if (!name.startsWith(prefix) || value <= 0) continue;
+    const hour = `${tally.day}T${name.slice(prefix.length)}`;
     if (
       (window.fromHour === undefined || hour >= window.fromHour) &&
       (window.toHour === undefined || hour <= window.toHour)

@@ -8,6 +8,7 @@ import type { CoverageReadings, TallyQueries } from '../store';
 import { type BucketReport, selectEvidence, summarizeBucket } from './bucket-report';
 import { type ClientReport, summarizeClients } from './clients';
 import { type BucketCoverage, bucketCoverage } from './coverage';
+import { type Enforcement, enforcementOf } from './enforcement';
 
 /** Reports for one bucket or for every bucket in the index, sorted by bucket name: one Query per bucket. */
 export async function loadBucketReports(
@@ -42,6 +43,27 @@ export async function loadClients(
     source: evidence.source,
     clients: summarizeClients(evidence.clients, { window: options.window, includeHygiene: options.includeHygiene }),
   };
+}
+
+/**
+ * What the window shows of enforcement on each bucket of `reports`, by bucket. Only a bucket with
+ * refused requests costs a Query (its clients, to count the refused ones).
+ */
+export async function loadEnforcements(
+  store: Pick<TallyQueries, 'hourTallies' | 'clientTallies'>,
+  reports: readonly BucketReport[],
+  window: TimeWindow,
+): Promise<Map<string, Enforcement>> {
+  const found = new Map<string, Enforcement>();
+  for (const report of reports) {
+    if (report.httpDenied <= 0) {
+      found.set(report.bucket, { state: 'none' });
+      continue;
+    }
+    const { clients } = await loadClients(store, { bucket: report.bucket, window, source: report.source });
+    found.set(report.bucket, enforcementOf(report, clients));
+  }
+  return found;
 }
 
 /**

@@ -59,11 +59,25 @@ const ACCESS_LOG_READING_PREFIX = 'ACCESSLOG#';
 export const EXPIRES_AT = 'expiresAt';
 /** Number set of hour items: first and last HTTP request time (epoch s) of each commit. */
 export const SEEN = 'seen';
+/** The same, of the plain-HTTP requests S3 refused, and of those it served. */
+export const SEEN_DENIED = 'seenDenied';
+export const SEEN_SERVED = 'seenServed';
 /** String set: the `syncToken`s of the AWS ranges that classified an item's requests. */
 export const RANGES_SYNC_TOKENS = 'rangesSyncTokens';
 
 /** Attributes of a tally item that are not counters. */
-const HOUR_ATTRIBUTES = new Set(['pk', 'sk', 'bucket', 'hour', 'day', SOURCE, SEEN, RANGES_SYNC_TOKENS]);
+const HOUR_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'bucket',
+  'hour',
+  'day',
+  SOURCE,
+  SEEN,
+  SEEN_DENIED,
+  SEEN_SERVED,
+  RANGES_SYNC_TOKENS,
+]);
 const CLIENT_DESCRIPTION_FIELDS: ReadonlyArray<keyof ClientDescription> = [
   'clientId',
   'address',
@@ -185,7 +199,10 @@ export function tallyUpdate(tally: Tally): {
     n++;
   };
   for (const [name, amount] of Object.entries(tally.counters)) add(name, { N: String(amount) });
-  if (tally.kind === 'hour' && tally.seen.length > 0) add(SEEN, { NS: [...new Set(tally.seen)].map(String) });
+  if (tally.kind === 'hour') {
+    for (const [name, times] of hourTimeSets(tally))
+      if (times.length > 0) add(name, { NS: [...new Set(times)].map(String) });
+  }
   if (tally.rangesSyncTokens.length > 0) add(RANGES_SYNC_TOKENS, { SS: [...new Set(tally.rangesSyncTokens)] });
   setOnce('bucket', tally.bucket);
   if (tally.source === ACCESS_LOG) setOnce(SOURCE, ACCESS_LOG);
@@ -208,17 +225,39 @@ export function tallyUpdate(tally: Tally): {
   };
 }
 
-/** A stored hour item as a tally (every numeric attribute that is not a set is a counter). */
+/** The number sets of an hour item and the tally times they hold. */
+function hourTimeSets(tally: HourTally): Array<[string, readonly number[]]> {
+  return [
+    [SEEN, tally.seen],
+    [SEEN_DENIED, tally.deniedSeen ?? []],
+    [SEEN_SERVED, tally.servedSeen ?? []],
+  ];
+}
+
+/**
+ * A stored hour item as a tally (every numeric attribute that is not a set is a counter). An
+ * item written before refusals were counted has no `http_denied`: all its HTTP was served, and
+ * its served times are those of `seen`.
+ */
 export function hourTallyOf(item: Record<string, unknown>): HourTally {
+  const counters = countersOf(item, HOUR_ATTRIBUTES);
+  const seen = sortedNumbers(item[SEEN]);
+  const served = (counters[counter.verdict('http')] ?? 0) - (counters[counter.httpDenied] ?? 0);
   return {
     kind: 'hour',
     source: sourceOf(item),
     bucket: String(item.bucket),
     hour: String(item.hour),
-    counters: countersOf(item, HOUR_ATTRIBUTES),
-    seen: numbersOf(item[SEEN]).sort((a, b) => a - b),
+    counters,
+    seen,
+    deniedSeen: sortedNumbers(item[SEEN_DENIED]),
+    servedSeen: item[SEEN_SERVED] !== undefined ? sortedNumbers(item[SEEN_SERVED]) : served > 0 ? [...seen] : [],
     rangesSyncTokens: stringsOf(item[RANGES_SYNC_TOKENS]),
   };
+}
+
+function sortedNumbers(value: unknown): number[] {
+  return numbersOf(value).sort((a, b) => a - b);
 }
 
 /**
@@ -350,7 +389,7 @@ export function addTallyToItem(stored: PlainItem | undefined, tally: Tally): Pla
     const merged = new Set<string | number>([...(Array.isArray(item[name]) ? (item[name] as []) : []), ...values]);
     item[name] = [...merged].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   };
-  if (tally.kind === 'hour') union(SEEN, tally.seen);
+  if (tally.kind === 'hour') for (const [name, times] of hourTimeSets(tally)) union(name, times);
   union(RANGES_SYNC_TOKENS, tally.rangesSyncTokens);
   const setOnce = (name: string, value: string) => {
     if (item[name] === undefined) item[name] = value;

@@ -116,8 +116,8 @@ describe('CLI: cleartrail analyze and report with the embedded store', () => {
   it('prints a readable table, worst bucket first', async () => {
     const table = await runCli(['report'], workDir);
     const lines = table.stdout.split('\n');
-    expect(lines[0]).toMatch(/^bucket\s+http\s+https\s+service\s+unknown/);
-    expect(lines[1]).toMatch(/^acme-data\s+10\s+5\s+2\s+1\s+66\.7%/);
+    expect(lines[0]).toMatch(/^bucket\s+http\s+refused\s+https\s+service\s+unknown/);
+    expect(lines[1]).toMatch(/^acme-data\s+10\s+0\s+5\s+2\s+1\s+66\.7%/);
   }, 60_000);
 
   it('refuses bad options with a usage message and exit code 2', async () => {

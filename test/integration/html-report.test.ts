@@ -290,6 +290,7 @@ describe('Function: renderHtmlReport', () => {
         principal: 'arn:aws:iam::111122223333:user/<b>bob</b>',
         userAgent: '<script>alert("ua")</script>',
         count: 1,
+        httpDenied: 0,
         https: 0,
         operations: [{ operation: '<i>GetObject</i>', count: 1 }],
         tlsVersions: {},

@@ -322,6 +322,13 @@ const KEY_WORDS = [
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+/** Some records answered with an error, as CloudTrail writes them: refusals and other errors. */
+function syntheticError(i: number): Record<string, string> {
+  if (i % 11 === 3) return { errorCode: 'AccessDenied', errorMessage: 'Access Denied' };
+  if (i % 13 === 5) return { errorCode: 'NoSuchKey', errorMessage: 'The specified key does not exist.' };
+  return {};
+}
+
 function s3Record(rng: () => number, i: number, client: Client): CloudTrailRecord {
   const { intended, account } = client;
   const region = pick(rng, REGIONS);
@@ -343,6 +350,8 @@ function s3Record(rng: () => number, i: number, client: Client): CloudTrailRecor
     awsRegion: region,
     sourceIPAddress: source.ip,
     userAgent: client.userAgent,
+    // Errors by position, not by a draw: the random sequence (and every figure built on it) stays.
+    ...syntheticError(i),
     requestParameters: { bucketName: bucket, Host: host, key },
     responseElements: null,
     additionalEventData:

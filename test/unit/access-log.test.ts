@@ -223,6 +223,9 @@ function referenceRequest(line: string): Partial<S3Request> {
     website: (f[6] as string).startsWith('WEBSITE.'),
     signatureVersion: f[19] === '-' ? undefined : f[19],
     authenticationMethod: f[21] === '-' ? undefined : f[21],
+    errorCode: f[10] === '-' ? undefined : f[10],
+    // What a SecureTransport deny answers: 403 with AccessDenied; any other error is an answer.
+    refused: f[9] === '403' && f[10] === 'AccessDenied',
   };
 }
 
@@ -241,6 +244,8 @@ function pickFields(request: S3Request): Partial<S3Request> {
     website,
     signatureVersion: request.signatureVersion,
     authenticationMethod: request.authenticationMethod,
+    errorCode: request.errorCode,
+    refused: request.refused,
   };
 }
 
@@ -259,6 +264,10 @@ describe('Function: readAccessLogBatches (differential against a reference token
   }
 
   it('has generated lines of every shape to compare', () => {
+    const refusals = expected.filter((request) => request.refused).length;
+    const otherErrors = expected.filter((request) => !request.refused && request.errorCode !== undefined).length;
+    expect(refusals).toBeGreaterThan(100);
+    expect(otherErrors).toBeGreaterThan(100);
     const counts = new Set(lines.map((line) => referenceFields(line).length));
     expect([...counts].sort()).toEqual([18, 21, 26, 29]);
     expect(new Set(expected.map((r) => r.reason)).size).toBeGreaterThanOrEqual(6);

@@ -293,3 +293,40 @@ describe('Class: EventIdSet', () => {
     expect(ids.size).toBe(5002);
   });
 });
+
+describe('Class: LogFold, plain HTTP served or refused', () => {
+  it('counts the refused (AccessDenied) part of HTTP apart, with its times, and other errors as served', () => {
+    // Prepare: served at 10:05, then refused at 10:20 and 10:40, one NoSuchKey at 10:30, HTTPS refused too.
+    const { tallies } = fold([
+      record({ eventTime: '2026-11-20T10:05:00Z' }),
+      record({ eventTime: '2026-11-20T10:20:00Z', errorCode: 'AccessDenied' }),
+      record({ eventTime: '2026-11-20T10:30:00Z', errorCode: 'NoSuchKey' }),
+      record({ eventTime: '2026-11-20T10:40:00Z', errorCode: 'AccessDenied', sourceIPAddress: '198.51.100.9' }),
+      https({ eventTime: '2026-11-20T10:50:00Z', errorCode: 'AccessDenied' }),
+    ]);
+
+    // Assess
+    const hour = byKey(tallies).get(hourKey('acme-data', '2026-11-20T10')) as HourTally;
+    expect(hour.counters).toMatchObject({ http: 4, http_denied: 2, https: 1 });
+    expect(hour.deniedSeen).toEqual([
+      Date.parse('2026-11-20T10:20:00Z') / 1000,
+      Date.parse('2026-11-20T10:40:00Z') / 1000,
+    ]);
+    expect(hour.servedSeen).toEqual([
+      Date.parse('2026-11-20T10:05:00Z') / 1000,
+      Date.parse('2026-11-20T10:30:00Z') / 1000,
+    ]);
+    const clients = byKey(tallies);
+    expect((clients.get('client acme-data 2026-11-20 203.0.113.7') as ClientTally).counters).toMatchObject({
+      http: 3,
+      http_denied: 1,
+      http_hour_10: 3,
+      http_denied_hour_10: 1,
+    });
+    expect((clients.get('client acme-data 2026-11-20 198.51.100.9') as ClientTally).counters).toMatchObject({
+      http: 1,
+      http_denied: 1,
+      http_denied_hour_10: 1,
+    });
+  });
+});

@@ -26,12 +26,24 @@ const client = (counters: Record<string, number>, userAgent: string): ClientTall
 describe('addTallyToItem: a tally added to a stored item of the embedded store', () => {
   it('adds counters, unions seen times and ranges tokens, and reads back as the sum', () => {
     // Act
-    const once = addTallyToItem(undefined, hour({ http: 2, https: 1 }, [100, 200], ['2']));
-    const twice = addTallyToItem(once, hour({ http: 3, denied_http: 1 }, [50, 150], ['1', '2']));
+    const once = addTallyToItem(undefined, {
+      ...hour({ http: 2, https: 1 }, [100, 200], ['2']),
+      deniedSeen: [],
+      servedSeen: [100, 200],
+    });
+    const twice = addTallyToItem(once, {
+      ...hour({ http: 3, http_denied: 1 }, [50, 150], ['1', '2']),
+      deniedSeen: [150, 150],
+      servedSeen: [50, 60],
+    });
 
     // Assess
     expect(twice).toMatchObject(keys.tally(hour({}, [])));
-    expect(hourTallyOf(twice)).toEqual(hour({ http: 5, https: 1, denied_http: 1 }, [50, 100, 150, 200], ['1', '2']));
+    expect(hourTallyOf(twice)).toEqual({
+      ...hour({ http: 5, https: 1, http_denied: 1 }, [50, 100, 150, 200], ['1', '2']),
+      deniedSeen: [150],
+      servedSeen: [50, 60, 100, 200],
+    });
   });
 
   it('keeps the first description of a client, as if_not_exists does in DynamoDB, and its evidence source', () => {

@@ -8,8 +8,11 @@ const hourTally: HourTally = {
   source: 'cloudtrail',
   bucket: 'acme-data',
   hour: '2026-11-20T10',
-  counters: { http: 2, https: 5, 'reason_no-tls-with-evidence': 2 },
+  counters: { http: 2, http_denied: 1, https: 5, 'reason_no-tls-with-evidence': 2 },
   seen: [1763633000, 1763634000],
+  // Served first, then refused: the first and last of each (two requests each, in two commits).
+  deniedSeen: [1763633800, 1763634000],
+  servedSeen: [1763633000, 1763633500],
   rangesSyncTokens: ['1787411825'],
 };
 const clientTally: ClientTally = {
@@ -89,6 +92,23 @@ describe('Module: store layout', () => {
     });
   });
 
+  it('reads an hour item written before refusals were counted as all served, at the times of seen', () => {
+    const legacy = {
+      pk: 'BUCKET#acme-data',
+      sk: 'HOUR#2026-11-20T10',
+      bucket: 'acme-data',
+      hour: '2026-11-20T10',
+      http: 4,
+      seen: new Set([1763634000, 1763633000]),
+    };
+    const tally = hourTallyOf(legacy);
+    expect(tally.counters.http_denied ?? 0).toBe(0);
+    expect(tally.deniedSeen).toEqual([]);
+    expect(tally.servedSeen).toEqual([1763633000, 1763634000]);
+    // Refusals in an item with no served times of its own: nothing was served.
+    expect(hourTallyOf({ ...legacy, http_denied: 4, seenDenied: legacy.seen }).servedSeen).toEqual([]);
+  });
+
   it.each([
     ['hour', { ...hourTally, source: 'access-log' } as HourTally, hourTallyOf],
     ['client', { ...clientTally, source: 'access-log' } as ClientTally, clientTallyOf],
@@ -133,6 +153,12 @@ describe('Function: mergeTallies', () => {
     });
     const laterHour: HourTally = { ...hourTally, seen: [1763630000, 1763639000, 1763631000] };
     expect(mergeTallies([[hourTally], [laterHour]])[0]).toMatchObject({ seen: [1763630000, 1763639000] });
+    const laterRefusal: HourTally = { ...hourTally, deniedSeen: [1763639000, 1763639500], servedSeen: [] };
+    expect(mergeTallies([[hourTally], [laterRefusal]])[0]).toMatchObject({
+      counters: { http: 4, http_denied: 2 },
+      deniedSeen: [1763633800, 1763639500],
+      servedSeen: [1763633000, 1763633500],
+    });
     // The inputs are not changed: a fold can be merged into several plans after a conflict.
     expect(clientTally.counters.http).toBe(2);
   });
@@ -151,6 +177,6 @@ describe('Function: mergeTallies', () => {
   it('adds one tally into another of the same identity', () => {
     const target: HourTally = { ...hourTally, counters: { ...hourTally.counters } };
     addTally(target, hourTally);
-    expect(target.counters).toEqual({ http: 4, https: 10, 'reason_no-tls-with-evidence': 4 });
+    expect(target.counters).toEqual({ http: 4, http_denied: 2, https: 10, 'reason_no-tls-with-evidence': 4 });
   });
 });

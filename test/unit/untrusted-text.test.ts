@@ -213,6 +213,7 @@ function hostileClient(next: () => string, overrides: Partial<ClientReport> = {}
     userAgent: next(),
     vpcEndpointId: next(),
     count: 3,
+    httpDenied: 1,
     https: 0,
     firstHttpHour: '2026-11-01T10',
     lastHttpHour: '2026-11-01T11',
