@@ -19,6 +19,8 @@ export {
   type LedgerState,
   type LogEntry,
   MAX_LOGS_PER_BATCH,
+  type RecoveryReport,
+  UNRECOVERABLE_BATCH,
 } from './ledger';
 export type { FirstSeenOutcome, NewClientAlerts } from './new-clients';
 export type {
