@@ -30,6 +30,7 @@ Usage:
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
   cleartrail store     export --table NAME [--region R] [--data-dir DIR]
+  cleartrail store     recover [--older-than 30m] [--json] [store options]
 
 Store options:
   --data-dir DIR        the embedded store's folder (default ./.cleartrail), in this process:
@@ -58,6 +59,9 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+store recover: completes the batches claimed more than --older-than ago (90s, 30m, 2h, 1d)
+  and never finished; exit code 1 when one cannot be completed (its logs go to "failures").
+  The embedded store commits each batch whole, so it has none.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;

@@ -30,6 +30,7 @@ export const OPTIONS = {
   output: { type: 'string' },
   workers: { type: 'string' },
   source: { type: 'string' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -52,6 +53,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'window start': '--since',
   'window end': '--until',
   'number of days': '--days',
+  'grace period': '--older-than',
 };
 
 /**

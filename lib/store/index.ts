@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../core/retry';
 import type { ClientTally, HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
 import { FailureLog, type FailureRecord } from './failures';
-import { Ledger, type LedgerOptions } from './ledger';
+import { Ledger, type LedgerOptions, type RecoveryReport } from './ledger';
 import { NewClientAlerts } from './new-clients';
 import type { CliStore } from './ports';
 import { RangesStore } from './ranges';
@@ -25,6 +25,7 @@ export {
 export type { FirstSeenOutcome, NewClientAlerts } from './new-clients';
 export type {
   BatchLedger,
+  BatchRecovery,
   CliStore,
   CountingStore,
   FailureRecords,
@@ -63,6 +64,9 @@ export class AggregateStore implements CliStore {
     this.alerts = new NewClientAlerts(table, options.now ?? (() => new Date()));
   }
 
+  recoverBatches(options: { olderThanSeconds: number }): Promise<RecoveryReport> {
+    return this.ledger.recover(options);
+  }
   listBuckets(): Promise<string[]> {
     return this.tallies.buckets();
   }

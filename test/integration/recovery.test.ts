@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   DeleteItemCommand,
@@ -16,6 +19,7 @@ import type { ClientTally, HourTally, Tally } from '../../lib/core/tally';
 import { AggregateStore, type BatchPlan, UNRECOVERABLE_BATCH } from '../../lib/store';
 import { EXPIRES_AT, keys } from '../../lib/store/layout';
 import { testDynamoDbClient } from '../support/aws';
+import { runCli } from '../support/cli';
 import { dumpAggregates, freshTable, InjectedFault } from '../support/counting';
 
 const FAST_RETRIES = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
@@ -94,6 +98,7 @@ async function abandonedBatch(
   stopAtTransaction: number,
   plan: BatchPlan = PLAN,
   chunkSize = CHUNK_SIZE,
+  claimedAt = CLAIMED_AT,
 ): Promise<string> {
   const stopping = testDynamoDbClient();
   let transactions = 0;
@@ -106,8 +111,8 @@ async function abandonedBatch(
     },
     { step: 'initialize', name: 'stopAtTransaction' },
   );
-  await expect(store(stopping, table, CLAIMED_AT, chunkSize).ledger.commit(plan)).rejects.toThrow(InjectedFault);
-  const state = (await store(client, table, CLAIMED_AT).ledger.states([plan.logs[0]?.id as string])).get(
+  await expect(store(stopping, table, claimedAt, chunkSize).ledger.commit(plan)).rejects.toThrow(InjectedFault);
+  const state = (await store(client, table, claimedAt).ledger.states([plan.logs[0]?.id as string])).get(
     plan.logs[0]?.id as string,
   );
   if (state?.state !== 'claimed') throw new Error(`expected a claimed batch, found ${JSON.stringify(state)}`);
@@ -332,6 +337,53 @@ describe('Recovery of abandoned batches and the protocol time limits, on DynamoD
     expect(second.status === 'committed' && second.outcome.claimsLost).toBe(1);
     const hours = await store(client, table, backfill).hourTallies('bucket-x', {});
     expect(hours.map((hour) => hour.counters.http)).toEqual([1]);
+  });
+});
+
+describe('CLI: cleartrail store recover', () => {
+  it('completes an abandoned batch of a table once, and says so in JSON', async () => {
+    // Prepare: a batch claimed an hour ago by a process that died.
+    const client = testDynamoDbClient();
+    const table = await freshTable(client);
+    const batchId = await abandonedBatch(client, table, 2, PLAN, CHUNK_SIZE, new Date(Date.now() - 3600_000));
+    const applied = (await batchItems(client, table, batchId)).filter((item) =>
+      String(item.sk).startsWith(keys.appliedPrefix),
+    ).length;
+    const cwd = mkdtempSync(path.join(tmpdir(), 'cleartrail-recover-'));
+    const options = ['--table', table, '--region', 'us-east-1'];
+
+    // Act
+    const tooYoung = await runCli(['store', 'recover', '--older-than', '2h', '--json', ...options], cwd);
+    const first = await runCli(['store', 'recover', '--json', ...options], cwd);
+    const second = await runCli(['store', 'recover', ...options], cwd);
+
+    // Assess
+    expect(tooYoung.code).toBe(0);
+    expect(JSON.parse(tooYoung.stdout)).toEqual({ found: 0, completed: [], failed: [] });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({
+      found: 1,
+      completed: [{ batchId, logs: 2, chunksApplied: 4 - applied }],
+      failed: [],
+    });
+    expect(second.stdout).toBe(`table ${table}: 0 open batches completed (0 logs)\n`);
+    const states = await store(client, table, new Date()).ledger.states(['log-a', 'log-b']);
+    expect([...states.values()]).toEqual([{ state: 'done' }, { state: 'done' }]);
+  });
+
+  it('finds nothing to do in the embedded store, and refuses a grace period it cannot read', async () => {
+    // Prepare
+    const cwd = mkdtempSync(path.join(tmpdir(), 'cleartrail-recover-embedded-'));
+
+    // Act
+    const embedded = await runCli(['store', 'recover', '--json', '--data-dir', 'data'], cwd);
+    const bad = await runCli(['store', 'recover', '--older-than', '30 minutes', '--data-dir', 'data'], cwd);
+
+    // Assess
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(JSON.parse(embedded.stdout)).toEqual({ found: 0, completed: [], failed: [] });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--older-than "30 minutes" is not a duration such as 90s, 30m, 2h or 1d');
   });
 });
 
