@@ -16,6 +16,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { retryDecision } from '../../lib/core/errors';
 import type { ClientTally, HourTally, Tally } from '../../lib/core/tally';
+import { recoverOpenBatches } from '../../lib/lambda/batch-recovery';
 import { AggregateStore, type BatchPlan, UNRECOVERABLE_BATCH } from '../../lib/store';
 import { EXPIRES_AT, keys } from '../../lib/store/layout';
 import { testDynamoDbClient } from '../support/aws';
@@ -337,6 +338,55 @@ describe('Recovery of abandoned batches and the protocol time limits, on DynamoD
     expect(second.status === 'committed' && second.outcome.claimsLost).toBe(1);
     const hours = await store(client, table, backfill).hourTallies('bucket-x', {});
     expect(hours.map((hour) => hour.counters.http)).toEqual([1]);
+  });
+});
+
+describe('The scheduled recovery function', () => {
+  it('completes what it can, records what it cannot, and counts both in its metrics', async () => {
+    // Prepare: one batch abandoned an hour ago, one abandoned 40 days ago (its intent expired).
+    const client = testDynamoDbClient();
+    const table = await freshTable(client);
+    const recent = await abandonedBatch(client, table, 2);
+    const oldPlan: BatchPlan = {
+      ...PLAN,
+      logs: [{ id: 'log-old', location: 's3://trail/log-old.json.gz', s3Records: 1, requests: 1 }],
+    };
+    const old = await abandonedBatch(
+      client,
+      table,
+      2,
+      oldPlan,
+      CHUNK_SIZE,
+      new Date(CLAIMED_AT.getTime() - 40 * DAY_MS),
+    );
+    const metrics: Array<[string, number]> = [];
+    const logged: string[] = [];
+    const log = {
+      info: (message: string) => logged.push(`info ${message}`),
+      warn: (message: string) => logged.push(`warn ${message}`),
+      error: (message: string, ...extra: Array<Record<string, unknown>>) =>
+        logged.push(`error ${message} ${JSON.stringify(extra[0])}`),
+    };
+
+    // Act
+    const report = await recoverOpenBatches(store(client, table, new Date(CLAIMED_AT.getTime() + 3600_000)), {
+      olderThanSeconds: 1800,
+      log,
+      metrics: { addMetric: (name, _unit, value) => metrics.push([name, value]) },
+    });
+
+    // Assess
+    expect(report.completed.map((batch) => batch.batchId)).toEqual([recent]);
+    expect(report.failed.map((batch) => batch.batchId)).toEqual([old]);
+    expect(metrics).toEqual([
+      ['BatchesRecovered', 1],
+      ['BatchesUnrecoverable', 1],
+      ['LogsFailed', 1],
+    ]);
+    expect(logged.filter((line) => line.startsWith('error'))).toHaveLength(1);
+    expect(logged.join('\n')).not.toContain('s3://trail');
+    const failures = await store(client, table, CLAIMED_AT).listFailures();
+    expect(failures.map((failure) => failure.logId)).toEqual(['log-old']);
   });
 });
 
