@@ -8,6 +8,10 @@
 // in the stack; with `--access-log-bucket B [--access-log-prefix P]` (the values the template was
 // packaged with), their trigger, queue policy and least-privilege read must be.
 //
+// The recovery of abandoned batches: recoverBatches on a 15-minute schedule, with a role that has
+// read and update rights on the table and its open-batches index only, the sparse index itself,
+// and the BatchesUnrecoverable alarm.
+//
 // With `--alerts email` it also expects what `--param="alertEmail=..."` adds: the new-client
 // topic, its email subscription, the NewHttpClients alarm on it, and sns:Publish on that topic
 // only; with `--alerts off` (the default), that none of them would be deployed.
@@ -171,7 +175,7 @@ const allowedResourceWildcards = [
   {
     why: "a function's own log group",
     pattern:
-      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-(refreshRanges|logObjectsNotification):\*$/,
+      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[a-z0-9-]+-(refreshRanges|logObjectsNotification|recoverBatches):\*$/,
   },
   // osls's own statement for the function's log group ("<service>-<stage>*" covers its log groups only).
   {
@@ -572,6 +576,98 @@ if (expectedAlerts === 'off') {
     const actions = list(p.AlarmActions).map(render);
     if (actions.length !== 1 || actions[0] !== topicRef)
       problem(`alerts: alarm notifies ${actions.join(', ') || 'nobody'}`);
+  }
+}
+
+// --- Recovery of abandoned batches ---------------------------------------------------------------
+{
+  const RECOVERY_FUNCTION = 'RecoverBatchesLambdaFunction';
+  const RECOVERY_ROLE = 'RecoverBatchesRole';
+  const RECOVERY_ALARM = 'BatchesUnrecoverableAlarm';
+  const INDEX = 'open-batches';
+  const RECOVERY_ACTIONS = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ];
+  const tableArn = `\${${TABLE}.Arn}`;
+  const recovery = resources[RECOVERY_FUNCTION];
+  if (recovery?.Type !== 'AWS::Lambda::Function') problem(`recovery: ${RECOVERY_FUNCTION} is missing`);
+  else {
+    if (recovery.Properties.Handler !== 'handlers/recover-batches.handler')
+      problem(`recovery: handler is ${recovery.Properties.Handler}`);
+    if (render(recovery.Properties.Role) !== `\${${RECOVERY_ROLE}.Arn}`)
+      problem(`recovery: ${RECOVERY_FUNCTION} does not run as ${RECOVERY_ROLE}`);
+  }
+  const schedules = Object.values(resources).filter(
+    (r) =>
+      r.Type === 'AWS::Events::Rule' &&
+      list(r.Properties?.Targets).some((target) => render(target.Arn) === `\${${RECOVERY_FUNCTION}.Arn}`),
+  );
+  const expressions = schedules.map((rule) => rule.Properties.ScheduleExpression);
+  if (expressions.join() !== 'rate(15 minutes)' || schedules.some((rule) => rule.Properties.State !== 'ENABLED'))
+    problem(`recovery: schedule is ${expressions.join(', ') || 'missing'}, expected rate(15 minutes), enabled`);
+  const invokable = Object.values(resources).some(
+    (r) =>
+      r.Type === 'AWS::Lambda::Permission' &&
+      render(r.Properties?.FunctionName) === `\${${RECOVERY_FUNCTION}.Arn}` &&
+      r.Properties?.Principal === 'events.amazonaws.com',
+  );
+  if (!invokable) problem('recovery: EventBridge may not invoke the function');
+
+  // Its own log streams, and read and update rights on the table and its index: nothing else.
+  const statements = statementsOf(RECOVERY_ROLE);
+  if (statements.length === 0) problem(`recovery: ${RECOVERY_ROLE} is missing`);
+  for (const statement of statements) {
+    const actions = list(statement.Action).map(render).sort();
+    const targets = list(statement.Resource).map(render).sort();
+    const logs =
+      actions.join() === 'logs:CreateLogStream,logs:PutLogEvents' &&
+      targets.length === 1 &&
+      /log-group:\/aws\/lambda\/[a-z0-9-]+-recoverBatches:\*$/.test(targets[0]);
+    const table =
+      actions.join() === RECOVERY_ACTIONS.join() &&
+      targets.join() === [tableArn, `${tableArn}/index/${INDEX}`].sort().join();
+    if (statement.Effect !== 'Allow' || statement.Condition || !(logs || table))
+      problem(`recovery: ${RECOVERY_ROLE} grants ${actions.join(', ')} on ${targets.join(', ')}`);
+  }
+  if (!statements.some((statement) => list(statement.Action).map(render).includes('dynamodb:UpdateItem')))
+    problem(`recovery: ${RECOVERY_ROLE} cannot update the table`);
+
+  const index = list(resources[TABLE]?.Properties?.GlobalSecondaryIndexes).find((gsi) => gsi.IndexName === INDEX);
+  const indexKeys = Object.fromEntries(list(index?.KeySchema).map((k) => [k.KeyType, k.AttributeName]));
+  if (
+    indexKeys.HASH !== 'openBatches' ||
+    indexKeys.RANGE !== 'claimedAt' ||
+    index?.Projection?.ProjectionType !== 'KEYS_ONLY'
+  )
+    problem(
+      `table: index ${INDEX} is ${JSON.stringify(index ?? 'missing')}, expected openBatches/claimedAt, KEYS_ONLY`,
+    );
+
+  const alarm = resources[RECOVERY_ALARM];
+  if (alarm?.Type !== 'AWS::CloudWatch::Alarm') problem(`recovery: ${RECOVERY_ALARM} is missing`);
+  else {
+    const p = alarm.Properties;
+    const variables = fn?.Properties?.Environment?.Variables ?? {};
+    const dimensions = list(p.Dimensions).map((d) => `${d.Name}=${render(d.Value)}`);
+    if (
+      p.MetricName !== 'BatchesUnrecoverable' ||
+      p.Namespace !== variables.POWERTOOLS_METRICS_NAMESPACE ||
+      p.Statistic !== 'Sum' ||
+      p.Threshold !== 0 ||
+      p.ComparisonOperator !== 'GreaterThanThreshold' ||
+      dimensions.join() !== `service=${variables.POWERTOOLS_SERVICE_NAME}`
+    )
+      problem(`recovery: ${RECOVERY_ALARM} does not fire on the first BatchesUnrecoverable of the service`);
+    const actions = list(p.AlarmActions).map(render);
+    const expected = expectedAlerts === 'email' ? [`\${${ALERT_TOPIC}}`] : [];
+    if (actions.join() !== expected.join())
+      problem(
+        `recovery: ${RECOVERY_ALARM} notifies ${actions.join(', ') || 'nobody'}, expected ${expected.join() || 'nobody'}`,
+      );
   }
 }
 

@@ -37,6 +37,7 @@ Usage:
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
   cleartrail store     export --table NAME [--region R] [--data-dir DIR]
+  cleartrail store     recover [--older-than 30m] [--json] [store options]
 
 Store options:
   --data-dir DIR        the embedded store's folder (default ./.cleartrail), in this process:
@@ -76,6 +77,9 @@ coverage: what the trails record of each bucket (reads, writes, management event
   DescribeTrails and GetEventSelectors of the trails that deliver to --log-bucket, and whether
   server access logging is on (GetBucketLogging); --selectors FILE reads the output of
   "aws cloudtrail get-event-selectors" instead. Kept in the store for report and enforce-check.
+store recover: completes the batches claimed more than --older-than ago (90s, 30m, 2h, 1d)
+  and never finished; exit code 1 when one cannot be completed (its logs go to "failures").
+  The embedded store commits each batch whole, so it has none.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;

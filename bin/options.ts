@@ -36,6 +36,7 @@ export const OPTIONS = {
   force: { type: 'string' },
   selectors: { type: 'string' },
   'log-bucket': { type: 'string' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -58,6 +59,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'window start': '--since',
   'window end': '--until',
   'number of days': '--days',
+  'grace period': '--older-than',
 };
 
 /**

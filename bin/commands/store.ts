@@ -1,27 +1,54 @@
 /**
- * `cleartrail store status | export --table NAME`: what the embedded store of a data directory
- * holds, and copying it into a deployed table.
+ * `cleartrail store status | export --table NAME | recover`: what the embedded store of a data
+ * directory holds, copying it into a deployed table, and completing abandoned batches.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CleartrailError } from '../../lib/core/errors';
+import { DEFAULT_GRACE_PERIOD_SECONDS, parseGracePeriod } from '../../lib/core/grace-period';
 import type { Tally } from '../../lib/core/tally';
+import { escapeUntrusted } from '../../lib/core/untrusted-text';
 import { type AggregateStore, MAX_LOGS_PER_BATCH } from '../../lib/store';
 import { EMBEDDED_FILE, EmbeddedStore } from '../../lib/store/embedded';
 import { clientTallyOf, hourTallyOf } from '../../lib/store/layout';
-import type { Command, Values } from '../options';
+import { type Command, type Values, withStore } from '../options';
 import { note, print, printJson, usageError } from '../render/output';
 import { openStore, openTable } from '../session';
 
 export const store: Command = async (values, operands) => {
   const [action, ...extra] = operands;
-  if (extra.length > 0 || (action !== 'status' && action !== 'export')) {
-    return usageError('store needs status or export');
+  if (extra.length > 0 || (action !== 'status' && action !== 'export' && action !== 'recover')) {
+    return usageError('store needs status, export or recover');
   }
   if (action === 'status') return storeStatus(values);
+  if (action === 'recover') return storeRecover(values);
   if (!values.table) return usageError('store export needs --table NAME, the deployed table to copy into');
   return storeExport(values, values.table);
 };
+
+/**
+ * Completes the batches of the store claimed longer than `--older-than` ago and never finished;
+ * what the scheduled recovery function does for a deployment. Exit code 1 when a batch could
+ * not be completed (its logs are then listed by "cleartrail failures").
+ */
+async function storeRecover(values: Values): Promise<number> {
+  const olderThanSeconds =
+    values['older-than'] === undefined ? DEFAULT_GRACE_PERIOD_SECONDS : parseGracePeriod(values['older-than']);
+  return withStore(values, async (session) => {
+    const report = await session.store.recoverBatches({ olderThanSeconds });
+    if (values.json) printJson(report);
+    else {
+      const logs = report.completed.reduce((sum, batch) => sum + batch.logs, 0);
+      print(`${session.description}: ${report.completed.length} open batches completed (${logs} logs)`);
+      for (const batch of report.failed) {
+        print(`batch ${batch.batchId} cannot be completed: ${escapeUntrusted(batch.reason)}`);
+        for (const log of batch.logs) print(`  ${escapeUntrusted(log.location)}`);
+      }
+      if (report.failed.length > 0) print('Their logs are recorded as failed: see "cleartrail failures".');
+    }
+    return report.failed.length > 0 ? 1 : 0;
+  });
+}
 
 async function storeStatus(values: Values): Promise<number> {
   const dataDir = values['data-dir'] ?? '.cleartrail';

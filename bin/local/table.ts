@@ -4,7 +4,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { EXPIRES_AT } from '../../lib/store/layout';
+import { EXPIRES_AT, OPEN_BATCHES } from '../../lib/store/layout';
 
 /**
  * Creates the table as serverless.yml declares it, for the embedded DynamoDB Local and the tests
@@ -19,10 +19,22 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: OPEN_BATCHES.partitionKey, AttributeType: 'S' },
+          { AttributeName: OPEN_BATCHES.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: OPEN_BATCHES.index,
+            KeySchema: [
+              { AttributeName: OPEN_BATCHES.partitionKey, KeyType: 'HASH' },
+              { AttributeName: OPEN_BATCHES.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       }),
     );

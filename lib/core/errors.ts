@@ -55,6 +55,33 @@ export class TransientError extends CleartrailError {
   }
 }
 
+/**
+ * DynamoDB refused a transaction as invalid (`ValidationException`): two actions on one item, an
+ * item over 400 KB. The same transaction is refused every time, so it is not retried.
+ */
+export class TransactionRejectedError extends CleartrailError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+    this.name = 'TransactionRejectedError';
+  }
+}
+
+/**
+ * A claimed batch that cannot be completed: its intent expired or is incomplete, or DynamoDB
+ * refuses one of its transactions. Its logs are recorded as failed, naming the batch and why.
+ */
+export class UnrecoverableBatchError extends CleartrailError {
+  constructor(
+    readonly batchId: string,
+    readonly logs: ReadonlyArray<{ id: string; location: string }>,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`batch ${batchId} (${logs.length} logs) cannot be completed: ${reason}`, { retryable: false, cause });
+    this.name = 'UnrecoverableBatchError';
+  }
+}
+
 /** Bad environment or options: fixed by the operator, not by retrying the file. */
 export class ConfigurationError extends CleartrailError {
   constructor(message: string) {

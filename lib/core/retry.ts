@@ -30,6 +30,8 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TransactionConflictException',
+  // Another request with the same client token is still running: the same call succeeds later.
+  'TransactionInProgressException',
   'InternalServerError',
   'ServiceUnavailable',
   'TimeoutError',

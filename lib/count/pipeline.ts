@@ -1,11 +1,11 @@
 import { createSourceClassifier, type SourceClassifier } from '../classify/request-source';
-import { PermanentLogError } from '../core/errors';
+import { PermanentLogError, UnrecoverableBatchError } from '../core/errors';
 import { mergeTallies, type SharedRequestTallies } from '../core/tally';
 import type { ReadLimits } from '../formats/cloudtrail-reader';
 import type { FormatSummary, LogIdentity, LogInput } from '../formats/format';
 import type { NamedNetwork } from '../net/named-networks';
 import type { BatchOutcome, BatchPlan, CountingStore, LogEntry } from '../store';
-import { MAX_LOGS_PER_BATCH } from '../store';
+import { MAX_LOGS_PER_BATCH, UNRECOVERABLE_BATCH } from '../store';
 import { type FoldedLog, LogFold } from './fold';
 import type { RangesProvider } from './ranges-provider';
 
@@ -92,8 +92,13 @@ export async function countBatch(
       else results.set(log, { status: 'already-counted', log: identity(log) });
     }
     for (const [batchId, claimed] of unfinished) {
-      const store = await context.store.ledger.resume(batchId);
-      for (const log of claimed) results.set(log, { status: 'completed', log: identity(log), batchId, store });
+      try {
+        const store = await context.store.ledger.resume(batchId);
+        for (const log of claimed) results.set(log, { status: 'completed', log: identity(log), batchId, store });
+      } catch (error) {
+        if (!(error instanceof UnrecoverableBatchError)) throw error;
+        await recordUnrecoverable(context, claimed, error, results);
+      }
     }
 
     for (const log of fresh) {
@@ -120,7 +125,14 @@ export async function countBatch(
     pending = [];
     for (let start = 0; start < committable.length; start += MAX_LOGS_PER_BATCH) {
       const group = committable.slice(start, start + MAX_LOGS_PER_BATCH);
-      const commit = await context.store.ledger.commit(batchPlan(group, folded));
+      let commit: Awaited<ReturnType<typeof context.store.ledger.commit>>;
+      try {
+        commit = await context.store.ledger.commit(batchPlan(group, folded));
+      } catch (error) {
+        if (!(error instanceof UnrecoverableBatchError)) throw error;
+        await recordUnrecoverable(context, group, error, results);
+        continue;
+      }
       if (commit.status === 'conflict') {
         pending.push(...group);
         continue;
@@ -138,6 +150,35 @@ export async function countBatch(
     }
   }
   return logs.map((log) => results.get(log) as CountResult);
+}
+
+/**
+ * The logs of a batch that cannot be completed, as failed. The ledger recorded the logs its
+ * header names; a header of an older version names none, so the logs met here are recorded too.
+ */
+async function recordUnrecoverable(
+  context: CountingContext,
+  logs: readonly LogInput[],
+  error: UnrecoverableBatchError,
+  results: Map<LogInput, CountResult>,
+): Promise<void> {
+  const recorded = new Set(error.logs.map((log) => log.id));
+  for (const log of logs) {
+    if (!recorded.has(log.id)) {
+      await context.store.recordFailure({
+        logId: log.id,
+        location: log.location,
+        code: UNRECOVERABLE_BATCH,
+        message: error.message,
+        failedAt: (context.now?.() ?? new Date()).toISOString(),
+      });
+    }
+    results.set(log, {
+      status: 'failed',
+      log: identity(log),
+      error: new PermanentLogError(log.location, UNRECOVERABLE_BATCH, error.message, error),
+    });
+  }
 }
 
 /** One log as a batch of one: what a single delivery costs. */

@@ -2,7 +2,7 @@ import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { withRetries } from '../core/retry';
 import { keys } from './layout';
-import type { Table } from './table';
+import { noWrites, type Table } from './table';
 
 export interface FailureRecord {
   logId: string;
@@ -17,18 +17,17 @@ export class FailureLog {
   constructor(private readonly table: Table) {}
 
   async record(failure: FailureRecord): Promise<void> {
-    const item = marshall({
-      ...keys.failure(failure.logId),
-      location: failure.location,
-      code: failure.code,
-      message: failure.message.slice(0, 2000),
-      failedAt: failure.failedAt,
-    });
+    const item = failureItem(failure);
     await withRetries(
       `failure record of ${failure.location}`,
       () => this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: item })),
       this.table.retry,
     );
+  }
+
+  /** Many records at once, 25 a call (the logs of a batch that cannot be completed). */
+  async recordAll(failures: readonly FailureRecord[]): Promise<void> {
+    await this.table.putAll('failure records', failures.map(failureItem), noWrites());
   }
 
   async clear(logId: string): Promise<void> {
@@ -52,4 +51,14 @@ export class FailureLog {
       failedAt: String(item.failedAt),
     }));
   }
+}
+
+function failureItem(failure: FailureRecord) {
+  return marshall({
+    ...keys.failure(failure.logId),
+    location: failure.location,
+    code: failure.code,
+    message: failure.message.slice(0, 2000),
+    failedAt: failure.failedAt,
+  });
 }

@@ -6,7 +6,7 @@ import type { ClientTally, HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
 import { CoverageStore } from './coverage';
 import { FailureLog, type FailureRecord } from './failures';
-import { Ledger, type LedgerOptions } from './ledger';
+import { Ledger, type LedgerOptions, type RecoveryReport } from './ledger';
 import { NewClientAlerts } from './new-clients';
 import type { CliStore } from './ports';
 import { RangesStore } from './ranges';
@@ -21,10 +21,13 @@ export {
   type LedgerState,
   type LogEntry,
   MAX_LOGS_PER_BATCH,
+  type RecoveryReport,
+  UNRECOVERABLE_BATCH,
 } from './ledger';
 export type { FirstSeenOutcome, NewClientAlerts } from './new-clients';
 export type {
   BatchLedger,
+  BatchRecovery,
   CliStore,
   CountingStore,
   CoverageReadings,
@@ -66,6 +69,9 @@ export class AggregateStore implements CliStore {
     this.coverage = new CoverageStore(table);
   }
 
+  recoverBatches(options: { olderThanSeconds: number }): Promise<RecoveryReport> {
+    return this.ledger.recover(options);
+  }
   listBuckets(): Promise<string[]> {
     return this.tallies.buckets();
   }

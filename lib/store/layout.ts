@@ -14,6 +14,8 @@
  * | `BUCKETS`                | `<bucket>`                               | index of buckets, for reports over all     |
  * | `LOG#<log id>`           | `DONE`                                   | a log claimed by a batch: done when it is  |
  * | `BATCH#<batch id>`       | `INTENT` / `PART#<nnn>` / `APPLIED#<nnnnn>` | a batch commit's intent and progress    |
+ *
+ * Index `open-batches` (keys `openBatches`, `claimedAt`): the headers of batches not yet done.
  * | `SHARED#<sharedEventID>` | `CLAIM`                                  | which copy of a cross-account event counted |
  * | `FAILURES`               | `<log id>`                               | log files that failed permanently          |
  * | `RANGES`                 | `CURRENT` / `<syncToken>`                | AWS ip-ranges.json versions (gzip)         |
@@ -57,6 +59,17 @@ const ACCESS_LOG_READING_PREFIX = 'ACCESSLOG#';
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const EXPIRES_AT = 'expiresAt';
+/**
+ * The sparse index of open batches: a header carries its partition key from the claim until the
+ * done mark (or the failure mark) removes it, so recovery finds unfinished batches with a Query
+ * sorted by claim time, never a scan.
+ */
+export const OPEN_BATCHES = {
+  index: 'open-batches',
+  partitionKey: 'openBatches',
+  open: 'OPEN',
+  sortKey: 'claimedAt',
+} as const;
 /** Number set of hour items: first and last HTTP request time (epoch s) of each commit. */
 export const SEEN = 'seen';
 /** The same, of the plain-HTTP requests S3 refused, and of those it served. */
@@ -121,6 +134,7 @@ export const keys = {
   log: (logId: string): Key => ({ pk: `LOG#${logId}`, sk: 'DONE' }),
   logIdOf: (key: Key): string => key.pk.slice('LOG#'.length),
   batchPartition: (batchId: string) => `BATCH#${batchId}`,
+  batchIdOf: (pk: string): string => pk.slice('BATCH#'.length),
   intent: (batchId: string): Key => ({ pk: `BATCH#${batchId}`, sk: 'INTENT' }),
   intentPart: (batchId: string, part: number): Key => ({
     pk: `BATCH#${batchId}`,

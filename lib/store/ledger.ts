@@ -3,10 +3,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mapLimited } from '../core/concurrency';
-import { CleartrailError } from '../core/errors';
+import { CleartrailError, TransactionRejectedError, UnrecoverableBatchError } from '../core/errors';
 import type { SharedRequestTallies } from '../core/tally';
 import { counter, mergeTallies, type Tally } from '../core/tally';
-import { EXPIRES_AT, type Item, keys, tallyUpdate } from './layout';
+import { FailureLog } from './failures';
+import { EXPIRES_AT, type Item, keys, OPEN_BATCHES, tallyUpdate } from './layout';
 import { type FirstSeenOutcome, recordFirstSeen } from './new-clients';
 import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type WriteCount } from './table';
 
@@ -14,16 +15,35 @@ import { MAX_TRANSACTION_ACTIONS, noWrites, PARALLEL_CALLS, type Table, type Wri
 export const MAX_LOGS_PER_BATCH = MAX_TRANSACTION_ACTIONS - 1;
 /** A shared request adds a claim and at most two tallies (its hour and its client). */
 const CLAIMS_PER_TRANSACTION = 33;
+/**
+ * Cross-account claims are kept this long after their event's hour: a year of backfill, plus a
+ * 35-day margin for clock skew and for a backfill that takes weeks. Copies processed later may
+ * count twice (README, "Exactly once").
+ */
+export const DEFAULT_CLAIM_TTL_DAYS = 400;
 /** Intent parts stay well under DynamoDB's 400 KB item limit. */
 const INTENT_PART_BYTES = 300 * 1024;
 const DAY = 86_400;
+/**
+ * An intent counts as gone this long before its parts' `expiresAt`, by the reader's clock: TTL
+ * deletes nothing before `expiresAt`, so a reader whose clock is less than a day behind never
+ * meets a part that TTL took.
+ */
+const INTENT_EXPIRY_MARGIN = DAY;
+/**
+ * `APPLIED` markers expire this long after the parts of their intent (from the stored expiry, not
+ * from the applier's clock), so TTL cannot leave a part whose chunk forgot it was applied.
+ */
+const MARKER_EXTRA = 7 * DAY;
+/** Failure code of the logs of a batch that cannot be completed. */
+export const UNRECOVERABLE_BATCH = 'batch-unrecoverable';
 
 export interface LedgerOptions {
   /** Tallies per transaction, at most 99. Smaller chunks conflict less, larger ones cost fewer markers. */
   chunkSize?: number;
   /** How long a batch's intent and progress markers are kept; a claimed log must be completed within it. */
   intentTtlDays?: number;
-  /** How long a cross-account claim waits for the other copy of its event. */
+  /** How long after its event's hour a cross-account claim is kept, waiting for the other copy. */
   claimTtlDays?: number;
   now?: () => Date;
 }
@@ -69,6 +89,24 @@ interface StoredIntent {
   chunkSize: number;
 }
 
+/** An intent as applying needs it: its chunks as `APPLIED` markers number them, and when its parts expire. */
+interface Intent {
+  logs: LogEntry[];
+  chunks: Tally[][];
+  shared: SharedRequestTallies[];
+  /** Epoch seconds: the `expiresAt` of the intent's parts. */
+  expiresAt: number;
+}
+
+/** What `recover` did with the open batches older than its grace period. */
+export interface RecoveryReport {
+  /** Open batches the index listed before the cutoff. */
+  found: number;
+  completed: Array<{ batchId: string; logs: number; chunksApplied: number }>;
+  /** Batches that cannot be completed; their logs are recorded under FAILURES. */
+  failed: Array<{ batchId: string; logs: Array<{ id: string; location: string }>; reason: string }>;
+}
+
 /**
  * The exactly-once protocol: a batch of logs counts once, whatever crashes, retries, duplicate
  * deliveries or overlapping batches happen.
@@ -95,11 +133,13 @@ export class Ledger {
   private readonly intentTtl: number;
   private readonly claimTtl: number;
   private readonly now: () => Date;
+  private readonly failures: FailureLog;
 
   constructor(
     private readonly table: Table,
     options: LedgerOptions = {},
   ) {
+    this.failures = new FailureLog(table);
     this.chunkSize = options.chunkSize ?? MAX_TRANSACTION_ACTIONS - 1;
     if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1 || this.chunkSize > MAX_TRANSACTION_ACTIONS - 1) {
       throw new RangeError(
@@ -107,7 +147,7 @@ export class Ledger {
       );
     }
     this.intentTtl = (options.intentTtlDays ?? 30) * DAY;
-    this.claimTtl = (options.claimTtlDays ?? 90) * DAY;
+    this.claimTtl = (options.claimTtlDays ?? DEFAULT_CLAIM_TTL_DAYS) * DAY;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -160,20 +200,23 @@ export class Ledger {
     }
     const writes = noWrites();
     const batchId = randomUUID();
-    const intent: StoredIntent = { ...plan, chunkSize: this.chunkSize };
-    const payload = gzipSync(JSON.stringify(intent));
+    const stored: StoredIntent = { ...plan, chunkSize: this.chunkSize };
+    const payload = gzipSync(JSON.stringify(stored));
+    const expiresAt = this.expiry(this.intentTtl);
     const parts: Item[] = [];
     for (let start = 0, part = 0; start < payload.length || part === 0; start += INTENT_PART_BYTES, part++) {
       parts.push({
         ...marshall(keys.intentPart(batchId, part)),
         data: { B: payload.subarray(start, start + INTENT_PART_BYTES) },
-        [EXPIRES_AT]: { N: String(this.expiry(this.intentTtl)) },
+        [EXPIRES_AT]: { N: String(expiresAt) },
       });
     }
     await this.table.putAll(`intent of batch ${batchId}`, parts, writes);
 
     const claimedAt = this.now().toISOString();
-    // No TTL on the header: once done, it is what says that its logs are done.
+    // No TTL on the header: once done, it is what says that its logs are done. It names its logs
+    // so that a batch whose intent is gone can still say which logs it leaves half-counted, and
+    // it is in the open-batches index until the done mark removes the index key.
     const header: TransactWriteItem = {
       Put: {
         TableName: this.table.name,
@@ -183,7 +226,9 @@ export class Ledger {
           parts: parts.length,
           digest: createHash('sha256').update(payload).digest('base64url'),
           logCount: plan.logs.length,
-          createdAt: claimedAt,
+          logs: plan.logs.map((log) => ({ id: log.id, location: log.location })),
+          [OPEN_BATCHES.partitionKey]: OPEN_BATCHES.open,
+          [OPEN_BATCHES.sortKey]: claimedAt,
         }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -203,13 +248,26 @@ export class Ledger {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));
-    const claimed = await this.table.transact(`claim of batch ${batchId}`, [header, ...claims], writes);
+    let claimed: { cancelledAt: number[] };
+    try {
+      claimed = await this.table.transact(`claim of batch ${batchId}`, [header, ...claims], writes);
+    } catch (error) {
+      // Nothing is claimed: the logs fail alone, and a later delivery meets the same refusal.
+      if (error instanceof TransactionRejectedError) await this.giveUp(batchId, plan.logs, error.message, error);
+      throw error;
+    }
     // The header's condition fails only when an earlier attempt of this very transaction
     // succeeded and its answer was lost: the batch id is fresh, nobody else writes it.
     if (claimed.cancelledAt.length > 0 && !claimed.cancelledAt.includes(0)) {
       const taken = claimed.cancelledAt.map((index) => plan.logs[index - 1]?.id as string);
       return { status: 'conflict', taken, writes };
     }
+    const intent: Intent = {
+      logs: plan.logs,
+      chunks: chunksOf(plan.tallies, this.chunkSize),
+      shared: plan.shared,
+      expiresAt,
+    };
     const outcome = await this.apply(batchId, intent, writes);
     return { status: 'committed', outcome };
   }
@@ -226,46 +284,156 @@ export class Ledger {
     await this.table.putAll('ledger entries of exported logs', items, noWrites());
   }
 
-  /** Completes a batch that someone claimed and did not finish, from its stored intent. */
+  /**
+   * Completes a batch that someone claimed and did not finish, from its stored intent. Throws an
+   * UnrecoverableBatchError, having recorded its logs as failed, when that cannot be done.
+   */
   async resume(batchId: string): Promise<BatchOutcome> {
     const writes = noWrites();
     return this.apply(batchId, await this.readIntent(batchId), writes);
   }
 
-  private async readIntent(batchId: string): Promise<StoredIntent> {
+  /**
+   * Completes every open batch claimed more than `olderThanSeconds` ago, found through the
+   * open-batches index (a Query, never a scan). A batch that cannot be completed is marked
+   * failed and leaves the index, its logs recorded under FAILURES; any other error is thrown.
+   */
+  async recover(options: { olderThanSeconds: number }): Promise<RecoveryReport> {
+    const cutoff = new Date(this.now().getTime() - options.olderThanSeconds * 1000).toISOString();
+    const listed = await this.table.queryIndex('open batches', {
+      index: OPEN_BATCHES.index,
+      partition: [OPEN_BATCHES.partitionKey, OPEN_BATCHES.open],
+      sortBefore: [OPEN_BATCHES.sortKey, cutoff],
+    });
+    const batchIds = [...new Set(listed.map((item) => keys.batchIdOf(String(item.pk))))];
+    // The index is eventually consistent: a batch done a moment ago may still be listed.
+    const headers = await this.table.getAll(
+      'batch headers',
+      batchIds.map((batchId) => keys.intent(batchId)),
+    );
+    const report: RecoveryReport = { found: batchIds.length, completed: [], failed: [] };
+    for (const batchId of batchIds) {
+      const key = keys.intent(batchId);
+      if (headers.get(`${key.pk}\n${key.sk}`)?.state === 'done') continue;
+      try {
+        const outcome = await this.resume(batchId);
+        report.completed.push({
+          batchId,
+          logs: Number(headers.get(`${key.pk}\n${key.sk}`)?.logCount ?? 0),
+          chunksApplied: outcome.chunks - outcome.chunksSkipped,
+        });
+      } catch (error) {
+        if (!(error instanceof UnrecoverableBatchError)) throw error;
+        report.failed.push({ batchId, logs: [...error.logs], reason: error.reason });
+      }
+    }
+    return report;
+  }
+
+  /**
+   * The stored intent of a batch, or an UnrecoverableBatchError. An intent counts as gone by an
+   * explicit check of its parts' own `expiresAt` (less a margin for clock skew), never by
+   * whether TTL has deleted them yet: DynamoDB serves expired items for days, in no set order.
+   */
+  private async readIntent(batchId: string): Promise<Intent> {
     const items = await this.table.query(`intent of batch ${batchId}`, {
       pk: keys.batchPartition(batchId),
       consistent: true,
     });
     const header = items.find((item) => item.sk === keys.intent(batchId).sk);
+    const logs = namedLogs(header?.logs);
     if (!header) {
-      throw new CleartrailError(
-        `batch ${batchId} claimed logs but its intent is gone (kept ${this.intentTtl / DAY} days): ` +
-          'those logs may be partly counted and need a manual check',
-        { retryable: false },
-      );
+      await this.giveUp(batchId, logs, `its header is gone: those logs may be partly counted and need a manual check`);
+    }
+    if (header?.state === 'failed') {
+      throw new UnrecoverableBatchError(batchId, logs, String(header.failedReason ?? 'marked failed'));
     }
     const parts = items
       .filter((item) => String(item.sk).startsWith(keys.partPrefix))
-      .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1))
-      .map((item) => item.data as Uint8Array);
-    const payload = Buffer.concat(parts);
-    if (
-      parts.length !== Number(header.parts) ||
-      createHash('sha256').update(payload).digest('base64url') !== header.digest
-    ) {
-      throw new CleartrailError(`batch ${batchId}: its stored intent is incomplete or altered`, { retryable: false });
+      .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+    const expiresAt = Math.min(...parts.map((part) => Number(part[EXPIRES_AT])));
+    const nowSeconds = this.now().getTime() / 1000;
+    if (parts.length === 0 || nowSeconds >= expiresAt - INTENT_EXPIRY_MARGIN) {
+      await this.giveUp(
+        batchId,
+        logs,
+        `its intent ${parts.length === 0 ? 'is gone' : `expired at ${new Date(expiresAt * 1000).toISOString()}`} ` +
+          `(kept ${this.intentTtl / DAY} days): those logs may be partly counted and need a manual check`,
+      );
     }
-    const intent = JSON.parse(gunzipSync(payload).toString('utf8')) as StoredIntent;
+    const payload = Buffer.concat(parts.map((part) => part.data as Uint8Array));
+    if (
+      parts.length !== Number(header?.parts) ||
+      createHash('sha256').update(payload).digest('base64url') !== header?.digest
+    ) {
+      await this.giveUp(batchId, logs, 'its stored intent is incomplete or altered');
+    }
+    const stored = JSON.parse(gunzipSync(payload).toString('utf8')) as StoredIntent;
     return {
-      ...intent,
-      tallies: intent.tallies.map(tallyOfOlderIntent),
-      shared: intent.shared.map((request) => ({ ...request, tallies: request.tallies.map(tallyOfOlderIntent) })),
+      logs: stored.logs,
+      // Chunk boundaries stay where the intent put them: APPLIED markers refer to them. Within a
+      // chunk, the per-hour client tallies of an older intent can meet as one day item, and one
+      // transaction may not update an item twice, so they merge.
+      chunks: chunksOf(stored.tallies, stored.chunkSize).map((chunk) => mergeTallies([chunk.map(tallyOfOlderIntent)])),
+      shared: stored.shared.map((request) => ({ ...request, tallies: request.tallies.map(tallyOfOlderIntent) })),
+      expiresAt,
     };
   }
 
+  /**
+   * Marks a batch failed (out of the open-batches index, its header kept without TTL), records
+   * its logs under FAILURES, and throws the UnrecoverableBatchError that says why.
+   */
+  private async giveUp(
+    batchId: string,
+    logs: ReadonlyArray<{ id: string; location: string }>,
+    reason: string,
+    cause?: unknown,
+  ): Promise<never> {
+    const at = this.now().toISOString();
+    await this.table.update(
+      `failure mark of batch ${batchId}`,
+      {
+        Key: marshall(keys.intent(batchId)),
+        UpdateExpression: 'SET #state = :failed, #reason = :reason, #failedAt = :at REMOVE #open, #expires',
+        // Never over a batch someone completed meanwhile, and never creating a header.
+        ConditionExpression: 'attribute_exists(pk) AND #state <> :done',
+        ExpressionAttributeNames: {
+          '#state': 'state',
+          '#reason': 'failedReason',
+          '#failedAt': 'failedAt',
+          '#open': OPEN_BATCHES.partitionKey,
+          '#expires': EXPIRES_AT,
+        },
+        ExpressionAttributeValues: marshall({ ':failed': 'failed', ':done': 'done', ':reason': reason, ':at': at }),
+      },
+      noWrites(),
+      { ignoreFailedCondition: true },
+    );
+    const error = new UnrecoverableBatchError(batchId, logs, reason, cause);
+    await this.failures.recordAll(
+      logs.map((log) => ({
+        logId: log.id,
+        location: log.location,
+        code: UNRECOVERABLE_BATCH,
+        message: error.message,
+        failedAt: at,
+      })),
+    );
+    throw error;
+  }
+
   /** Steps 3 and 4: idempotent, so the committer and any number of resumers may run it at once. */
-  private async apply(batchId: string, intent: StoredIntent, writes: WriteCount): Promise<BatchOutcome> {
+  private async apply(batchId: string, intent: Intent, writes: WriteCount): Promise<BatchOutcome> {
+    try {
+      return await this.applyIntent(batchId, intent, writes);
+    } catch (error) {
+      if (error instanceof TransactionRejectedError) return this.giveUp(batchId, intent.logs, error.message, error);
+      throw error;
+    }
+  }
+
+  private async applyIntent(batchId: string, intent: Intent, writes: WriteCount): Promise<BatchOutcome> {
     const outcome: BatchOutcome = {
       ...writes,
       batchId,
@@ -275,8 +443,9 @@ export class Ledger {
       claimsLost: 0,
       firstSeen: { owned: [], created: 0, known: 0 },
     };
+    const tallies = intent.chunks.flat();
     const buckets = new Set([
-      ...intent.tallies.map((tally) => tally.bucket),
+      ...tallies.map((tally) => tally.bucket),
       ...intent.shared.flatMap((request) => request.tallies.map((tally) => tally.bucket)),
     ]);
     // The index only names buckets: an idempotent plain put, outside the transactions where
@@ -293,22 +462,21 @@ export class Ledger {
       consistent: true,
     });
     const done = new Set(applied.map((item) => keys.appliedChunkOf(String(item.sk))));
-    outcome.chunks = Math.ceil(intent.tallies.length / intent.chunkSize);
+    outcome.chunks = intent.chunks.length;
     const pending = Array.from({ length: outcome.chunks }, (_, chunk) => chunk).filter((chunk) => !done.has(chunk));
     outcome.chunksSkipped = outcome.chunks - pending.length;
     await mapLimited(pending, PARALLEL_CALLS, async (chunk) => {
-      const tallies = intent.tallies.slice(chunk * intent.chunkSize, (chunk + 1) * intent.chunkSize);
       const written = await this.table.transact(
         `chunk ${chunk} of batch ${batchId}`,
         [
           {
             Put: {
               TableName: this.table.name,
-              Item: marshall({ ...keys.applied(batchId, chunk), [EXPIRES_AT]: this.expiry(this.intentTtl) }),
+              Item: marshall({ ...keys.applied(batchId, chunk), [EXPIRES_AT]: intent.expiresAt + MARKER_EXTRA }),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...tallies.map((tally) => this.updateAction(tally)),
+          ...(intent.chunks[chunk] as Tally[]).map((tally) => this.updateAction(tally)),
         ],
         outcome,
       );
@@ -320,19 +488,26 @@ export class Ledger {
     outcome.firstSeen = await recordFirstSeen(
       this.table,
       batchId,
-      [...intent.tallies, ...intent.shared.flatMap((request) => request.tallies)],
+      [...tallies, ...intent.shared.flatMap((request) => request.tallies)],
       outcome,
       this.now(),
     );
 
     // One write marks every log of the batch done, where a put per log was the slowest part of
-    // a commit on DynamoDB Local's disk store (README, Performance).
+    // a commit on DynamoDB Local's disk store (README, Performance). It takes the batch out of
+    // the open-batches index, and removes the TTL that headers of older versions carry: a done
+    // header is what says that its logs are done, so it is kept.
     await this.table.update(
       `done mark of batch ${batchId}`,
       {
         Key: marshall(keys.intent(batchId)),
-        UpdateExpression: 'SET #state = :done, #doneAt = if_not_exists(#doneAt, :now)',
-        ExpressionAttributeNames: { '#state': 'state', '#doneAt': 'doneAt' },
+        UpdateExpression: 'SET #state = :done, #doneAt = if_not_exists(#doneAt, :now) REMOVE #open, #expires',
+        ExpressionAttributeNames: {
+          '#state': 'state',
+          '#doneAt': 'doneAt',
+          '#open': OPEN_BATCHES.partitionKey,
+          '#expires': EXPIRES_AT,
+        },
         ExpressionAttributeValues: marshall({ ':done': 'done', ':now': this.now().toISOString() }),
       },
       outcome,
@@ -356,7 +531,10 @@ export class Ledger {
             Item: marshall({
               ...keys.sharedClaim(request.sharedEventId),
               batch: batchId,
-              [EXPIRES_AT]: this.expiry(this.claimTtl),
+              // From the event's own time: the other account's copy may be backfilled long
+              // after this one was counted, but never describes a later event.
+              // A copy older than the limit is kept at least as long as an intent.
+              [EXPIRES_AT]: Math.max(eventEndOf(request) + this.claimTtl, this.expiry(this.intentTtl)),
             }),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -408,4 +586,32 @@ function tallyOfOlderIntent(tally: Tally): Tally {
 
 function updateConditionFailed(batchId: string): CleartrailError {
   return new CleartrailError(`batch ${batchId}: an aggregate update failed its condition`, { retryable: false });
+}
+
+/** A stored intent's tallies cut as its chunks were: `chunkSize` at a time, in the stored order. */
+function chunksOf(tallies: readonly Tally[], chunkSize: number): Tally[][] {
+  const chunks: Tally[][] = [];
+  for (let start = 0; start < tallies.length; start += chunkSize) chunks.push(tallies.slice(start, start + chunkSize));
+  return chunks;
+}
+
+/** Epoch seconds at the end of the latest hour (or, without an hour tally, day) a shared request's tallies name. */
+function eventEndOf(request: SharedRequestTallies): number {
+  let end = 0;
+  for (const tally of request.tallies) {
+    const seconds =
+      tally.kind === 'hour'
+        ? Date.parse(`${tally.hour}:00:00Z`) / 1000 + 3600
+        : Date.parse(`${tally.day}T00:00:00Z`) / 1000 + DAY;
+    if (Number.isFinite(seconds)) end = Math.max(end, seconds);
+  }
+  return end;
+}
+
+/** The logs a header names (`{ id, location }` each); headers of older versions name none. */
+function namedLogs(value: unknown): Array<{ id: string; location: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((log: { id?: unknown; location?: unknown }) =>
+    typeof log?.id === 'string' && typeof log.location === 'string' ? [{ id: log.id, location: log.location }] : [],
+  );
 }

@@ -9,7 +9,7 @@ import type { NewHttpClient } from '../core/http-identity';
 import type { ClientTally, HourTally } from '../core/tally';
 import type { TimeWindow } from '../core/time-window';
 import type { FailureRecord } from './failures';
-import type { BatchOutcome, BatchPlan, CommitResult, LedgerState } from './ledger';
+import type { BatchOutcome, BatchPlan, CommitResult, LedgerState, RecoveryReport } from './ledger';
 
 /** What reports read: the bucket index, tallies in a window, first-seen clients. */
 export interface TallyQueries {
@@ -26,6 +26,16 @@ export interface BatchLedger {
   commit(plan: BatchPlan): Promise<CommitResult>;
   /** Completes a batch another attempt claimed and left unfinished. */
   resume(batchId: string): Promise<BatchOutcome>;
+}
+
+/**
+ * Completing batches that were claimed and then abandoned (a process killed, a message
+ * dead-lettered, a CLI run never repeated). The embedded store commits a batch in one local
+ * transaction, so it never leaves one: its report is always empty.
+ */
+export interface BatchRecovery {
+  /** Completes the batches claimed more than `olderThanSeconds` ago and not done. */
+  recoverBatches(options: { olderThanSeconds: number }): Promise<RecoveryReport>;
 }
 
 export interface FailureRecords {
@@ -60,4 +70,4 @@ export interface CoverageReadings {
 }
 
 /** Everything the CLI asks of a store, whichever it opened. */
-export interface CliStore extends CountingStore, TallyQueries, CoverageReadings {}
+export interface CliStore extends CountingStore, TallyQueries, CoverageReadings, BatchRecovery {}

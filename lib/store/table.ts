@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapLimited } from '../core/concurrency';
-import { CleartrailError, TransientError } from '../core/errors';
+import { CleartrailError, TransactionRejectedError, TransientError } from '../core/errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../core/retry';
 import type { Item, Key } from './layout';
 
@@ -82,6 +82,12 @@ export class Table {
           }
           return { cancelledAt: [] };
         } catch (error) {
+          if ((error as Error).name === 'ValidationException') {
+            throw new TransactionRejectedError(
+              `${what}: DynamoDB rejected the transaction: ${(error as Error).message}`,
+              error,
+            );
+          }
           const reasons = (error as { name?: string; CancellationReasons?: Array<{ Code?: string }> })
             .CancellationReasons;
           if ((error as Error).name !== 'TransactionCanceledException' || !reasons) throw error;
@@ -107,11 +113,17 @@ export class Table {
     what: string,
     update: Omit<UpdateItemCommandInput, 'TableName'> & { Key: Item; UpdateExpression: string },
     writes: WriteCount,
+    options: { ignoreFailedCondition?: boolean } = {},
   ): Promise<void> {
     await withRetries(
       what,
       async () => {
-        await this.client.send(new UpdateItemCommand({ TableName: this.name, ...update }));
+        try {
+          await this.client.send(new UpdateItemCommand({ TableName: this.name, ...update }));
+        } catch (error) {
+          if (options.ignoreFailedCondition && (error as Error).name === 'ConditionalCheckFailedException') return;
+          throw error;
+        }
         writes.plainWrites++;
         writes.writeUnits += kilobytes(
           updatedAttributes({ Update: { TableName: this.name, ...update } }) ?? update.Key,
@@ -135,9 +147,10 @@ export class Table {
         async () => {
           const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.name]: requests } }));
           const unprocessed = (result.UnprocessedItems?.[this.name] ?? []) as typeof requests;
-          const left = new Set(unprocessed.map((request) => request.PutRequest?.Item));
+          // The SDK answers with copies of the items, so they are matched by key, not by identity.
+          const left = new Set(unprocessed.map((request) => keyOf(request.PutRequest?.Item)));
           for (const request of requests) {
-            if (left.has(request.PutRequest.Item)) continue;
+            if (left.has(keyOf(request.PutRequest.Item))) continue;
             writes.plainWrites++;
             writes.writeUnits += kilobytes(request.PutRequest.Item);
           }
@@ -176,6 +189,32 @@ export class Table {
     return found;
   }
 
+  /**
+   * The items of one partition of a global secondary index whose sort key is below a value, as
+   * the index projects them (eventually consistent, as every index read).
+   */
+  async queryIndex(
+    what: string,
+    query: { index: string; partition: [string, string]; sortBefore: [string, string] },
+  ): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.name,
+        IndexName: query.index,
+        KeyConditionExpression: '#p = :p AND #s < :before',
+        ExpressionAttributeNames: { '#p': query.partition[0], '#s': query.sortBefore[0] },
+        ExpressionAttributeValues: { ':p': { S: query.partition[1] }, ':before': { S: query.sortBefore[1] } },
+        ExclusiveStartKey: startKey,
+      };
+      const page = await withRetries(what, () => this.client.send(new QueryCommand(input)), this.retry);
+      for (const item of page.Items ?? []) items.push(unmarshall(item, { wrapNumbers: false }));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
   /** Every item of a partition, or of a sort-key range of it, as plain values. */
   async query(
     what: string,
@@ -206,6 +245,10 @@ export class Table {
     } while (startKey);
     return items;
   }
+}
+
+function keyOf(item: Item | undefined): string {
+  return `${item?.pk?.S}\n${item?.sk?.S}`;
 }
 
 function updatedAttributes(action: TransactWriteItem): Item | undefined {
