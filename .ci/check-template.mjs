@@ -16,7 +16,11 @@
 // topic, its email subscription, the NewHttpClients alarm on it, and sns:Publish on that topic
 // only; with `--alerts off` (the default), that none of them would be deployed.
 //
-//   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [--alerts off|email] [TEMPLATE]
+// With `--log-kms-key-arn ARN` (the value of `logKmsKeyArn`), kms:Decrypt on that key alone,
+// through S3 in the stack's region; without it, no KMS right anywhere.
+//
+//   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [--alerts off|email]
+//     [--log-kms-key-arn ARN] [TEMPLATE]
 //
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
@@ -27,6 +31,7 @@ const { values: options, positionals } = parseArgs({
     'access-log-bucket': { type: 'string' },
     'access-log-prefix': { type: 'string', default: '' },
     alerts: { type: 'string', default: 'off' },
+    'log-kms-key-arn': { type: 'string', default: '' },
   },
   allowPositionals: true,
 });
@@ -238,6 +243,45 @@ for (const target of getObjectTargets) {
 }
 if (ACCESS_LOG_OBJECTS && !getObjectTargets.some((target) => ACCESS_LOG_OBJECTS.test(target)))
   problem(`IAM ${FUNCTION_ROLE}: no s3:GetObject on ${accessLogBucket}/${accessLogPrefix}*`);
+// A versioned bucket's events name a version: GetObject with a VersionId is s3:GetObjectVersion,
+// needed on exactly the objects GetObject may read.
+const getObjectVersionTargets = functionStatements
+  .filter((s) => s.actions.includes('s3:GetObjectVersion'))
+  .flatMap((s) => s.resources);
+if (JSON.stringify([...getObjectVersionTargets].sort()) !== JSON.stringify([...getObjectTargets].sort()))
+  problem(
+    `IAM ${FUNCTION_ROLE}: s3:GetObjectVersion is on ${getObjectVersionTargets.join(', ') || 'nothing'}, expected the s3:GetObject resources ${getObjectTargets.join(', ')}`,
+  );
+
+// kms:Decrypt: on the trail's key alone, only through S3 in this region, exactly when a key is given.
+const LOG_KMS_POLICY = 'LogKmsDecryptPolicy';
+const logKmsKeyArn = options['log-kms-key-arn'];
+const kmsGrants = ourIamResources.flatMap((id) =>
+  statementsOf(id)
+    .filter((statement) => list(statement.Action).some((action) => render(action).startsWith('kms:')))
+    .map((statement) => ({ id, statement })),
+);
+if (!logKmsKeyArn) {
+  if (kmsGrants.length > 0)
+    problem(`IAM: no logKmsKeyArn, yet ${kmsGrants.map(({ id }) => id).join(', ')} grants KMS actions`);
+} else {
+  const policy = resources[LOG_KMS_POLICY];
+  if (!list(policy?.Properties?.Roles).some((role) => render(role) === `\${${FUNCTION_ROLE}}`))
+    problem(`IAM: ${LOG_KMS_POLICY} is missing or not attached to ${FUNCTION_ROLE}`);
+  const exact = kmsGrants.filter(
+    ({ id, statement }) =>
+      id === LOG_KMS_POLICY &&
+      statement.Effect === 'Allow' &&
+      JSON.stringify(list(statement.Action).map(render)) === JSON.stringify(['kms:Decrypt']) &&
+      JSON.stringify(list(statement.Resource).map(render)) === JSON.stringify([logKmsKeyArn]) &&
+      JSON.stringify(Object.keys(statement.Condition ?? {})) === JSON.stringify(['StringEquals']) &&
+      render(statement.Condition.StringEquals['kms:ViaService']) === 's3.${AWS::Region}.${AWS::URLSuffix}',
+  );
+  if (exact.length !== 1 || kmsGrants.length !== 1)
+    problem(
+      `IAM: KMS rights are ${JSON.stringify(kmsGrants.map(({ id, statement }) => ({ id, statement })))}, expected kms:Decrypt on ${logKmsKeyArn} with kms:ViaService s3.\${AWS::Region}.\${AWS::URLSuffix} only`,
+    );
+}
 for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem', 'BatchGetItem']) {
   requireGrant(`dynamodb:${action}`, new RegExp(`^\\$\\{${TABLE}\\.Arn\\}$`), `the ${TABLE} ARN`);
 }

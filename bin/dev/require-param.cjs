@@ -15,3 +15,22 @@ module.exports.logBucket = () => {
     'MISSING_LOG_BUCKET',
   );
 };
+
+/** Stops `sls package` with `message` as it is: osls shows a ServerlessError without a stack. */
+function refuse(property, message, code) {
+  throw new ServerlessError(`Cannot resolve variable at "custom.${property}": ${message}`, code);
+}
+
+// `${file(./bin/dev/require-param.cjs):logKmsKeyArn}`: the parameter, empty or a KMS key ARN.
+// IAM matches kms:Decrypt against the key ARN, never an alias, so an alias would deploy a right
+// that S3's decrypt on processLog's behalf never meets.
+module.exports.logKmsKeyArn = async ({ resolveVariable }) => {
+  const value = await resolveVariable('param:logKmsKeyArn');
+  if (value === '' || /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(value)) return value;
+  return refuse(
+    'logKmsKeyArn',
+    `the parameter logKmsKeyArn is ${JSON.stringify(value)}, expected the ARN of a KMS key ` +
+      "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, the trail's KMSKeyId; not an alias)",
+    'INVALID_LOG_KMS_KEY_ARN',
+  );
+};
