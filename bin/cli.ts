@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
+import { doctor } from './commands/doctor';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
 import { report } from './commands/report';
@@ -29,6 +30,7 @@ Usage:
   cleartrail failures  [--json] [store options]
   cleartrail reprocess [--all-failed] [--networks ...] [store options] [LOG...]
   cleartrail store     status [--json] [--data-dir DIR]
+  cleartrail doctor    --bucket B [--trail NAME] [--profile P] [--region R] [--json]
   cleartrail store     export --table NAME [--region R] [--data-dir DIR]
 
 Store options:
@@ -58,6 +60,9 @@ clients --new lists the clients whose plain HTTP to a bucket was first seen in t
 enforce-check: can a bucket policy deny plain HTTP (and, with --min-tls, old TLS) without
   breaking a client seen in the window (default: the last 30 days up to now)? Prints the
   verdict, its reasons and, when ready, the policy. Exit code 0 ready, 1 not ready, 2 error.
+doctor: reads the trail bucket (region, versioning, encryption, notifications, one listing) and
+  the trail that writes to it with your credentials, and prints the sls deploy command that fits
+  and each problem with its fix. Exit code 0 deployable, 1 not, 2 error.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
@@ -81,6 +86,8 @@ function commandNamed(name: string): Command | undefined {
       return store;
     case 'backfill-manifest':
       return backfillManifest;
+    case 'doctor':
+      return doctor;
     default:
       return undefined;
   }
@@ -107,7 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.region && !values.table && !operands.some(isS3Url)) {
+  if (values.region && !values.table && name !== 'doctor' && !operands.some(isS3Url)) {
     return usageError('--region goes with --table or an s3:// location');
   }
   const command = commandNamed(name);

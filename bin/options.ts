@@ -30,6 +30,7 @@ export const OPTIONS = {
   output: { type: 'string' },
   workers: { type: 'string' },
   source: { type: 'string' },
+  trail: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
