@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { validateBucketName } from '../../lib/core/bucket-name';
-import { SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-text';
+import { escapeUntrusted, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-text';
 import { readBucketFacts } from '../../lib/deploy/facts';
 import { type BucketFacts, type DeployPlan, deployCommand, isUnread, planDeployment } from '../../lib/deploy/plan';
 import { createS3Client } from '../../lib/s3/aws-clients';
@@ -44,7 +44,11 @@ function clientOptions(values: Values) {
   };
 }
 
-/** Bucket and trail text is the account's, not ours: shown by the rule of lib/core/untrusted-text.ts. */
+/**
+ * Bucket and trail text is the account's, not ours: shown by the rule of lib/core/untrusted-text.ts,
+ * facts cut to the terminal width; the command and the problems whole (their values are bounded:
+ * names, ARNs, and error messages cut where they are read).
+ */
 const shown = (value: string) => untrustedText(value, SHOWN_WIDTH.terminal);
 const fact = (value: unknown, describe: (v: never) => string) =>
   isUnread(value) ? `unknown (${shown(value.unread)})` : describe(value as never);
@@ -75,12 +79,13 @@ export function doctorText(facts: BucketFacts, plan: DeployPlan): string {
     }`,
     '',
     plan.deployable ? 'Deploy with:' : 'Not deployable yet; once fixed, deploy with:',
-    `  ${shown(deployCommand(plan))}`,
+    // Whole, never cut: it is there to be copied.
+    `  ${escapeUntrusted(deployCommand(plan))}`,
   ];
   if (plan.problems.length > 0) {
     lines.push('', 'Problems:');
     for (const { severity, problem, fix } of plan.problems)
-      lines.push(`  ${severity}: ${shown(problem)}; fix: ${shown(fix)}`);
+      lines.push(`  ${severity}: ${escapeUntrusted(problem)}; fix: ${escapeUntrusted(fix)}`);
   }
   return lines.join('\n');
 }

@@ -12,10 +12,15 @@ import type { BucketFacts, NotificationEntry, TrailFacts, Unread } from './plan'
 /** How many keys the one listing reads: enough to see the organisation and account folders of a fresh trail. */
 const LISTING_PAGE = 1000;
 
+/** How much of an error message a fact keeps: enough to recognise it. */
+const UNREAD_WIDTH = 160;
+
 /** A read that failed, as a fact: the error's name and message, never a stack. */
 function unread(error: unknown): Unread {
   const { name, message } = error as Error;
-  return { unread: message && message !== name ? `${name}: ${message}` : name || String(error) };
+  const why = message && message !== name ? `${name}: ${message}` : name || String(error);
+  const firstLine = why.split('\n')[0] as string;
+  return { unread: firstLine.length > UNREAD_WIDTH ? `${firstLine.slice(0, UNREAD_WIDTH - 1)}…` : firstLine };
 }
 async function attempt<T>(read: () => Promise<T>): Promise<T | Unread> {
   try {
