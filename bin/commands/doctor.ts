@@ -19,7 +19,8 @@ export const doctor: Command = async (values) => {
   const facts = await readBucketFacts(
     bucket,
     {
-      s3For: (region) => createS3Client({ ...clientOptions(values), ...(region ? { region } : {}) }),
+      // Any region answers GetBucketLocation for its partition's buckets: us-east-1 unless --region says.
+      s3For: (region) => createS3Client({ ...clientOptions(values), region: region ?? values.region ?? 'us-east-1' }),
       cloudTrailFor: (region) =>
         new CloudTrailClient({
           ...(values.profile ? { profile: values.profile } : {}),
@@ -39,7 +40,6 @@ export const doctor: Command = async (values) => {
 function clientOptions(values: Values) {
   return {
     ...(values.profile ? { profile: values.profile } : {}),
-    ...(values.region ? { region: values.region } : {}),
     forcePathStyle: process.env.CLEARTRAIL_S3_FORCE_PATH_STYLE === 'true',
   };
 }
