@@ -5,7 +5,6 @@ import { version } from '../package.json';
 import { analyze } from './commands/analyze';
 import { backfillManifest } from './commands/backfill-manifest';
 import { clients } from './commands/clients';
-import { doctor } from './commands/doctor';
 import { enforceCheck } from './commands/enforce-check';
 import { failures } from './commands/failures';
 import { report } from './commands/report';
@@ -87,7 +86,9 @@ function commandNamed(name: string): Command | undefined {
     case 'backfill-manifest':
       return backfillManifest;
     case 'doctor':
-      return doctor;
+      // Loaded when run: the CloudTrail SDK is no start-up cost of the other commands.
+      return (values, operands) =>
+        (require('./commands/doctor') as typeof import('./commands/doctor')).doctor(values, operands);
     default:
       return undefined;
   }
