@@ -18,6 +18,7 @@ export const LAYERS = {
   count: ['core', 'net', 'classify', 'formats', 'store'],
   s3: ['core', 'classify', 'formats'],
   report: ['core', 'net', 'classify', 'store'],
+  deploy: ['core'],
   lambda: ['core', 'net', 'classify', 'formats', 'store', 'count', 's3', 'report'],
 };
 

@@ -25,6 +25,7 @@
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { resolveConditions } from './template.mjs';
 
 const { values: options, positionals } = parseArgs({
   options: {
@@ -49,52 +50,6 @@ try {
 } catch (error) {
   console.error(`check-template: cannot read ${templatePath} (run \`npx sls package\` first): ${error.message}`);
   process.exit(1);
-}
-
-/**
- * The template as CloudFormation deploys it: conditions evaluated (the literal Fn::Equals/Not/And/Or
- * that parameters resolved by osls leave), resources whose condition is false removed, each
- * Fn::If replaced by its branch, AWS::NoValue dropped.
- */
-function resolveConditions(raw) {
-  const conditions = raw.Conditions ?? {};
-  const evaluate = (expression) => {
-    if (typeof expression === 'boolean') return expression;
-    if (expression?.Condition) return evaluate(conditions[expression.Condition]);
-    if (expression?.['Fn::Equals']) {
-      const [a, b] = expression['Fn::Equals'];
-      if (typeof a !== 'string' || typeof b !== 'string')
-        throw new Error(`cannot evaluate ${JSON.stringify(expression)}`);
-      return a === b;
-    }
-    if (expression?.['Fn::Not']) return !evaluate(expression['Fn::Not'][0]);
-    if (expression?.['Fn::And']) return expression['Fn::And'].every(evaluate);
-    if (expression?.['Fn::Or']) return expression['Fn::Or'].some(evaluate);
-    throw new Error(`cannot evaluate condition ${JSON.stringify(expression)}`);
-  };
-  const truth = Object.fromEntries(Object.keys(conditions).map((name) => [name, evaluate(conditions[name])]));
-  const NO_VALUE = Symbol('AWS::NoValue');
-  const walk = (value) => {
-    if (Array.isArray(value)) return value.map(walk).filter((item) => item !== NO_VALUE);
-    if (!value || typeof value !== 'object') return value;
-    if (value.Ref === 'AWS::NoValue') return NO_VALUE;
-    if ('Fn::If' in value) {
-      const [name, whenTrue, whenFalse] = value['Fn::If'];
-      if (!(name in truth)) throw new Error(`Fn::If names an unknown condition ${name}`);
-      return walk(truth[name] ? whenTrue : whenFalse);
-    }
-    const out = {};
-    for (const [key, inner] of Object.entries(value)) {
-      const resolved = walk(inner);
-      if (resolved !== NO_VALUE) out[key] = resolved;
-    }
-    return out;
-  };
-  const resolved = walk({ ...raw, Conditions: undefined });
-  for (const [id, resource] of Object.entries(resolved.Resources ?? {})) {
-    if (resource.Condition !== undefined && !truth[resource.Condition]) delete resolved.Resources[id];
-  }
-  return resolved;
 }
 
 const resources = template.Resources ?? {};
@@ -275,6 +230,7 @@ if (!logKmsKeyArn) {
       JSON.stringify(list(statement.Action).map(render)) === JSON.stringify(['kms:Decrypt']) &&
       JSON.stringify(list(statement.Resource).map(render)) === JSON.stringify([logKmsKeyArn]) &&
       JSON.stringify(Object.keys(statement.Condition ?? {})) === JSON.stringify(['StringEquals']) &&
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub text, not a JavaScript template
       render(statement.Condition.StringEquals['kms:ViaService']) === 's3.${AWS::Region}.${AWS::URLSuffix}',
   );
   if (exact.length !== 1 || kmsGrants.length !== 1)

@@ -38,6 +38,7 @@ Usage:
   cleartrail store     status [--json] [--data-dir DIR]
   cleartrail store     export --table NAME [--region R] [--data-dir DIR]
   cleartrail store     recover [--older-than 30m] [--json] [store options]
+  cleartrail doctor    --bucket B [--trail NAME] [--profile P] [--region R] [--json]
 
 Store options:
   --data-dir DIR        the embedded store's folder (default ./.cleartrail), in this process:
@@ -80,6 +81,9 @@ coverage: what the trails record of each bucket (reads, writes, management event
 store recover: completes the batches claimed more than --older-than ago (90s, 30m, 2h, 1d)
   and never finished; exit code 1 when one cannot be completed (its logs go to "failures").
   The embedded store commits each batch whole, so it has none.
+doctor: reads the trail bucket (region, versioning, encryption, notifications, one listing) and
+  the trail that writes to it with your credentials, and prints the sls deploy command that fits
+  and each problem with its fix. Exit code 0 deployable, 1 not, 2 error.
 analyze, reprocess: exit code 3 when the store stopped answering; the files not counted are
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
@@ -107,6 +111,10 @@ function commandNamed(name: string): Command | undefined {
       return backfillManifest;
     case 'coverage':
       return coverage;
+    case 'doctor':
+      // Loaded when run: the CloudTrail SDK is no start-up cost of the other commands.
+      return (values, operands) =>
+        (require('./commands/doctor') as typeof import('./commands/doctor')).doctor(values, operands);
     default:
       return undefined;
   }
@@ -116,6 +124,9 @@ function commandNamed(name: string): Command | undefined {
  * Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or
  * setup error, 3 the store stopped answering mid-run).
  */
+/** Commands that call AWS themselves, in --region when it is given. */
+const REGIONAL_COMMANDS: ReadonlySet<string> = new Set(['enforce', 'coverage', 'doctor']);
+
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
   try {
@@ -133,9 +144,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  // enforce and coverage call S3 (and CloudTrail) in --region too.
-  if (values.region && !values.table && !operands.some(isS3Url) && name !== 'enforce' && name !== 'coverage') {
-    return usageError('--region goes with --table, an s3:// location, enforce or coverage');
+  // enforce, coverage and doctor call S3 (and CloudTrail) in --region too.
+  if (values.region && !values.table && !operands.some(isS3Url) && !REGIONAL_COMMANDS.has(name)) {
+    return usageError('--region goes with --table, an s3:// location, enforce, coverage or doctor');
   }
   const command = commandNamed(name);
 

@@ -37,6 +37,7 @@ export const OPTIONS = {
   selectors: { type: 'string' },
   'log-bucket': { type: 'string' },
   'older-than': { type: 'string' },
+  trail: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
