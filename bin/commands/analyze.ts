@@ -6,14 +6,13 @@ import { fixedIpRanges } from '../../lib/count/ranges-provider';
 import type { LogInput } from '../../lib/formats/format';
 import { bundledIpRanges } from '../../lib/net/aws-ranges';
 import type { NamedNetwork } from '../../lib/net/named-networks';
-import { compareByRisk } from '../../lib/report/bucket-report';
-import { loadBucketReports } from '../../lib/report/queries';
+import { loadBucketListing, loadBucketReports } from '../../lib/report/queries';
 import { listAccessLogObjects, listCloudTrailObjects, s3LogInput } from '../../lib/s3/log-objects';
 import { isS3Url, parseS3Prefix } from '../../lib/s3/s3-url';
 import { MAX_LOGS_PER_BATCH } from '../../lib/store';
 import { type Command, parseNetworksOption, parseWholeNumber, s3ClientFor, type Values, withStore } from '../options';
 import { note, print, printJson, usageError } from '../render/output';
-import { bucketTable, findingLines } from '../render/tables';
+import { bucketListingText } from '../render/tables';
 import { type Analysis, analyzeFiles, analyzeObjects, progressPrinter } from '../run/analysis';
 import { type FileResult, reportRunResult, rerunAdvice, storeGone, storeGoneIn } from '../run/count-files';
 import { findLogFiles, localLogInput } from '../run/local-files';
@@ -145,7 +144,7 @@ async function printAnalysis(
   note(summaryLine(results, problems, session, analysis.writeUnits));
   const advice = rerunAdvice(analysis.results);
   if (advice) note(advice);
-  const reports = await loadBucketReports(session.store, { window: {} });
+  const listing = await loadBucketListing(session.store, await loadBucketReports(session.store, { window: {} }), {});
   if (json) {
     printJson({
       files: results.map((r) => ({
@@ -154,11 +153,10 @@ async function printAnalysis(
         ...(r.status === 'failed' ? { error: r.message, code: r.code } : {}),
         ...(r.status === 'counted' ? { requests: r.requests } : {}),
       })),
-      buckets: reports,
+      buckets: listing,
     });
   } else {
-    print(bucketTable([...reports].sort(compareByRisk)));
-    for (const line of findingLines(reports)) print(line);
+    print(bucketListingText(listing));
   }
   return problems > 0 ? 1 : 0;
 }

@@ -4,9 +4,9 @@ import { compareByRisk } from '../../lib/report/bucket-report';
 import { coverageCode } from '../../lib/report/coverage';
 import { type Enforcement, enforcementOf } from '../../lib/report/enforcement';
 import {
+  loadBucketListing,
   loadBucketReports,
   loadCoverage,
-  loadEnforcements,
   loadReadinessInputsOfBuckets,
 } from '../../lib/report/queries';
 import { assessReadiness, closeWindowOverData } from '../../lib/report/readiness';
@@ -14,7 +14,7 @@ import type { CoverageReadings, TallyQueries } from '../../lib/store';
 import { type Command, parseSourceOption, type Values, withStore } from '../options';
 import { type HtmlBucket, renderHtmlReport } from '../render/html';
 import { note, print, printJson, usageError } from '../render/output';
-import { bucketTable, csv, findingLines } from '../render/tables';
+import { bucketListingText, csv } from '../render/tables';
 
 const CSV_COLUMNS = [
   'bucket',
@@ -51,24 +51,14 @@ async function printReport(store: TallyQueries & CoverageReadings, values: Value
     window,
     source: parseSourceOption(values.source),
   });
-  // What the trails log of each bucket, as last read by `coverage`: no AWS call here.
-  const { coverage } = await loadCoverage(
-    store,
-    reports.map((b) => b.bucket),
-  );
-  const codes = new Map(reports.map((b) => [b.bucket, coverageCode(coverage.get(b.bucket))]));
-  const enforcements = await loadEnforcements(store, reports, window);
-  const enforcementOf = (bucket: string) => enforcements.get(bucket) ?? { state: 'none' as const };
+  const listing = await loadBucketListing(store, reports, window);
   if (values.json) {
-    printJson({
-      window,
-      buckets: reports.map((b) => ({ ...b, coverage: coverage.get(b.bucket), enforcement: enforcementOf(b.bucket) })),
-    });
+    printJson({ window, buckets: listing });
   } else if (values.csv) {
     process.stdout.write(
       csv(
         CSV_COLUMNS,
-        [...reports]
+        [...listing]
           .sort(compareByRisk)
           .map((b) => [
             b.bucket,
@@ -85,14 +75,13 @@ async function printReport(store: TallyQueries & CoverageReadings, values: Value
             b.httpSources.aws,
             b.lastHttpSeen ?? '',
             b.source,
-            codes.get(b.bucket) ?? '?',
-            enforcedSince(enforcementOf(b.bucket)),
+            coverageCode(b.coverage),
+            enforcedSince(b.enforcement),
           ]),
       ),
     );
   } else {
-    print(bucketTable([...reports].sort(compareByRisk), codes));
-    for (const line of findingLines(reports, enforcements)) print(line);
+    print(bucketListingText(listing));
   }
   return 0;
 }

@@ -1,15 +1,16 @@
 import type { NewHttpClient } from '../../lib/core/http-identity';
 import { csvCell, SHOWN_WIDTH, untrustedText } from '../../lib/core/untrusted-text';
 import type { BucketPolicy } from '../../lib/report/bucket-policy';
-import type { BucketReport } from '../../lib/report/bucket-report';
+import { type BucketReport, compareByRisk } from '../../lib/report/bucket-report';
 import type { ClientReport } from '../../lib/report/clients';
-import { type BucketCoverage, COVERAGE_PARTS, type CoverageFix } from '../../lib/report/coverage';
+import { type BucketCoverage, COVERAGE_PARTS, type CoverageFix, coverageCode } from '../../lib/report/coverage';
 import {
   describeEnforcement,
   describePolicyAgreement,
   type EnforceCheckResult,
   type Enforcement,
 } from '../../lib/report/enforcement';
+import type { BucketListing } from '../../lib/report/queries';
 import { describeReason, type ReadinessResult } from '../../lib/report/readiness';
 
 /**
@@ -107,6 +108,13 @@ export function bucketTable(buckets: readonly BucketReport[], coverage?: Readonl
 }
 
 /** Findings worth a line each under the table. */
+/** `report`'s and `analyze`'s text: the buckets worst first, then a line per finding. */
+export function bucketListingText(listing: readonly BucketListing[]): string {
+  const codes = new Map(listing.map((b) => [b.bucket, coverageCode(b.coverage)]));
+  const enforcements = new Map(listing.map((b) => [b.bucket, b.enforcement]));
+  return [bucketTable([...listing].sort(compareByRisk), codes), ...findingLines(listing, enforcements)].join('\n');
+}
+
 export function findingLines(
   buckets: readonly BucketReport[],
   enforcements: ReadonlyMap<string, Enforcement> = new Map(),

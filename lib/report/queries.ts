@@ -49,6 +49,32 @@ export async function loadClients(
  * What the window shows of enforcement on each bucket of `reports`, by bucket. Only a bucket with
  * refused requests costs a Query (its clients, to count the refused ones).
  */
+/** A bucket's counters with what `report` shows beside them. */
+export interface BucketListing extends BucketReport {
+  /** What the trails log of the bucket, as `cleartrail coverage` last read it: no AWS call here. */
+  coverage: BucketCoverage;
+  enforcement: Enforcement;
+}
+
+/** The buckets as `report` and `analyze` list them: counters, coverage and enforcement. */
+export async function loadBucketListing(
+  store: Pick<TallyQueries, 'hourTallies' | 'clientTallies'> &
+    Pick<CoverageReadings, 'trailReadings' | 'accessLogReadings'>,
+  reports: readonly BucketReport[],
+  window: TimeWindow,
+): Promise<BucketListing[]> {
+  const { coverage, trails } = await loadCoverage(
+    store,
+    reports.map((b) => b.bucket),
+  );
+  const enforcements = await loadEnforcements(store, reports, window);
+  return reports.map((b) => ({
+    ...b,
+    coverage: coverage.get(b.bucket) ?? bucketCoverage(b.bucket, trails, undefined),
+    enforcement: enforcements.get(b.bucket) ?? { state: 'none' },
+  }));
+}
+
 export async function loadEnforcements(
   store: Pick<TallyQueries, 'hourTallies' | 'clientTallies'>,
   reports: readonly BucketReport[],

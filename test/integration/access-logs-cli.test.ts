@@ -109,7 +109,7 @@ describe('CLI: cleartrail analyze DIR of S3 server access logs', () => {
           'access-log': { http: 2, https: 1, service: 0, unknown: 0 },
         },
       });
-      expect(table.stdout).toMatch(/^acme-media .* access-log$/m);
+      expect(table.stdout).toMatch(/^acme-media .* access-log +\S+$/m);
       expect(table.stdout).toMatch(/acme-data: both sources, side by side: http 10 in CloudTrail, 2 in access logs/);
       expect(withSource(JSON.parse(forced.stdout).buckets)).toEqual([EXPECTED_ACCESS_LOG_BUCKETS[0]]);
       expect(JSON.parse(clients.stdout)).toMatchObject({
