@@ -509,7 +509,8 @@ function maxOf(a: number | undefined, b: number | undefined): number | undefined
   return Math.max(a, b);
 }
 
-function align(table: string[][]): string {
+/** A text table: the first column left-aligned, the others right-aligned. */
+export function align(table: string[][]): string {
   const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
   return table
     .map((row) =>
