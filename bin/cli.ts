@@ -2,16 +2,6 @@ import { parseArgs } from 'node:util';
 import { parseTimeWindow } from '../lib/core/time-window';
 import { isS3Url } from '../lib/s3/s3-url';
 import { version } from '../package.json';
-import { analyze } from './commands/analyze';
-import { backfillManifest } from './commands/backfill-manifest';
-import { clients } from './commands/clients';
-import { coverage } from './commands/coverage';
-import { enforce } from './commands/enforce';
-import { enforceCheck } from './commands/enforce-check';
-import { failures } from './commands/failures';
-import { report } from './commands/report';
-import { reprocess } from './commands/reprocess';
-import { store } from './commands/store';
 import { type Command, OPTIONS, parseSourceOption, usageMessage, type Values } from './options';
 import { note, print, usageError } from './render/output';
 
@@ -88,37 +78,23 @@ analyze, reprocess: exit code 3 when the store stopped answering; the files not 
   named, and rerunning the same command finishes the job.
 Results go to stdout, progress and errors to stderr.`;
 
-/** The command a name on the command line runs; each lives in bin/commands/. */
-function commandNamed(name: string): Command | undefined {
-  switch (name) {
-    case 'analyze':
-      return analyze;
-    case 'report':
-      return report;
-    case 'clients':
-      return clients;
-    case 'failures':
-      return failures;
-    case 'reprocess':
-      return reprocess;
-    case 'enforce-check':
-      return enforceCheck;
-    case 'enforce':
-      return enforce;
-    case 'store':
-      return store;
-    case 'backfill-manifest':
-      return backfillManifest;
-    case 'coverage':
-      return coverage;
-    case 'doctor':
-      // Loaded when run: the CloudTrail SDK is no start-up cost of the other commands.
-      return (values, operands) =>
-        (require('./commands/doctor') as typeof import('./commands/doctor')).doctor(values, operands);
-    default:
-      return undefined;
-  }
-}
+/**
+ * The commands, one entry each, every one in bin/commands/ and loaded only when it runs: `--help`
+ * and a usage error load no command, and `report` never loads what `analyze` reads logs with.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import('./commands/analyze')).analyze,
+  report: async () => (await import('./commands/report')).report,
+  clients: async () => (await import('./commands/clients')).clients,
+  failures: async () => (await import('./commands/failures')).failures,
+  reprocess: async () => (await import('./commands/reprocess')).reprocess,
+  'enforce-check': async () => (await import('./commands/enforce-check')).enforceCheck,
+  enforce: async () => (await import('./commands/enforce')).enforce,
+  coverage: async () => (await import('./commands/coverage')).coverage,
+  doctor: async () => (await import('./commands/doctor')).doctor,
+  store: async () => (await import('./commands/store')).store,
+  'backfill-manifest': async () => (await import('./commands/backfill-manifest')).backfillManifest,
+};
 
 /**
  * Runs one command; resolves to the process exit code (0 ok, 1 some input failed, 2 usage or
@@ -148,13 +124,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.region && !values.table && !operands.some(isS3Url) && !REGIONAL_COMMANDS.has(name)) {
     return usageError('--region goes with --table, an s3:// location, enforce, coverage or doctor');
   }
-  const command = commandNamed(name);
+  const loadCommand = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 
   try {
     // Bad option values are usage errors, found before a store is opened.
     parseTimeWindow(values.since, values.until, new Date());
     parseSourceOption(values.source);
-    if (!command) return usageError(`unknown command ${JSON.stringify(name)}`);
+    if (!loadCommand) return usageError(`unknown command ${JSON.stringify(name)}`);
+    const command = await loadCommand();
     return await command(values, operands);
   } catch (error) {
     const usage = usageMessage(error);

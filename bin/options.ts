@@ -4,8 +4,7 @@ import { ConfigurationError, ConflictingValuesError, EmptyWindowError, InvalidVa
 import { EVIDENCE_SOURCES, type EvidenceKind } from '../lib/core/tally';
 import { InvalidNetworksError, type NamedNetwork, parseNamedNetworks } from '../lib/net/named-networks';
 import { MIN_TLS_VERSIONS, type MinTlsVersion } from '../lib/report/bucket-policy';
-import { createS3Client } from '../lib/s3/aws-clients';
-import { openStore, type StoreSession } from './session';
+import type { StoreSession } from './session';
 
 /** Every option of every command; `parseArgs` refuses any other. */
 export const OPTIONS = {
@@ -124,6 +123,8 @@ export function parseSourceOption(value: string | undefined): EvidenceKind | und
 
 /** Opens the store the store options name, runs `run`, and closes the store whatever happens. */
 export async function withStore<T>(values: Values, run: (session: StoreSession) => Promise<T>): Promise<T> {
+  // Loaded here: the stores and the AWS SDK are most of the CLI's code, and `--help` needs none of it.
+  const { openStore } = await import('./session');
   const session = await openStore({
     table: values.table,
     region: values.region,
@@ -141,7 +142,8 @@ export async function withStore<T>(values: Values, run: (session: StoreSession) 
  * `--profile` and `--region`; `AWS_ENDPOINT_URL_S3` and `CLEARTRAIL_S3_FORCE_PATH_STYLE=true` reach an
  * S3-compatible server.
  */
-export function s3ClientFor(values: Values): S3Client {
+export async function s3ClientFor(values: Values): Promise<S3Client> {
+  const { createS3Client } = await import('../lib/s3/aws-clients');
   return createS3Client({
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values.region ? { region: values.region } : {}),

@@ -82,7 +82,7 @@ async function resolveSources(
   const inS3 = paths.filter(isS3Url);
   if (inS3.length > 0) {
     const locations = inS3.map(parseS3Prefix);
-    const s3 = s3ClientFor(values);
+    const s3 = await s3ClientFor(values);
     const window = parseTimeWindow(values.since, values.until, new Date());
     const refs: LogObjectRef[] = [];
     for (const location of locations) {

@@ -22,7 +22,7 @@ export const backfillManifest: Command = async (values, operands) => {
   const location = parseS3Prefix(operands[0] as string);
   const window = parseTimeWindow(values.since, values.until, new Date());
   const lines: string[] = [];
-  for await (const ref of listCloudTrailObjects(s3ClientFor(values), location, window)) {
+  for await (const ref of listCloudTrailObjects(await s3ClientFor(values), location, window)) {
     lines.push(`${ref.bucket},${manifestKey(ref.key)}`);
   }
   const manifest = lines.map((line) => `${line}\n`).join('');

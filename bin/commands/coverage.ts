@@ -47,7 +47,7 @@ async function readFromAws(store: CliStore, values: Values, buckets: readonly st
     region: values.region,
     logBucket: values['log-bucket'],
     buckets,
-    s3: s3ClientFor(values),
+    s3: await s3ClientFor(values),
     now: () => new Date(),
   });
   for (const line of live.notes) note(line);

@@ -34,7 +34,7 @@ export const enforce: Command = async (values) => {
   if (values.rollback !== undefined) return rollback(values, bucket, values.rollback, force);
   const request = readinessRequest(values, new Date());
   const policyFile = values['policy-file'];
-  const client = policyFile === undefined ? s3ClientFor(values) : undefined;
+  const client = policyFile === undefined ? await s3ClientFor(values) : undefined;
   const current = client ? await readBucketPolicy(client, bucket) : readPolicyFile(policyFile as string);
   const merge = mergeEnforcement({ bucket, current, minTlsVersion: request.minTlsVersion });
   if (merge.outcome === 'refused') {
@@ -106,7 +106,7 @@ export const enforce: Command = async (values) => {
 /** `--rollback FILE`: the policy saved before `--apply`, back in place (or no policy, if there was none). */
 async function rollback(values: Values, bucket: string, file: string, force: string | undefined): Promise<number> {
   const saved = readPolicyBackup(readTextFile(file, 'policy backup'), file, bucket);
-  const client = s3ClientFor(values);
+  const client = await s3ClientFor(values);
   const current = await readBucketPolicy(client, bucket);
   if (!samePolicy(current, saved.applied)) {
     if (force === undefined) {

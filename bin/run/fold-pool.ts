@@ -34,10 +34,20 @@ export class FoldPool {
   private readonly inFlight = new Map<number, { worker: Worker; settle: Settle }>();
   private jobs = 0;
 
+  private readonly networks: readonly NamedNetwork[];
+
   constructor(options: { size?: number; networks: readonly NamedNetwork[] }) {
     this.size = Math.max(1, options.size ?? availableParallelism());
+    this.networks = options.networks;
+  }
+
+  /**
+   * The threads start with the first file to fold, not with the pool: each builds the AWS ranges
+   * table (about 0.3 s of CPU), which a run whose files were all counted already never needs.
+   */
+  private start(): void {
     for (let index = 0; index < this.size; index++) {
-      const worker = new Worker(path.join(__dirname, 'fold-worker.js'), { workerData: { networks: options.networks } });
+      const worker = new Worker(path.join(__dirname, 'fold-worker.js'), { workerData: { networks: this.networks } });
       worker.on('message', (reply: FoldReply) => this.answer(worker, reply));
       worker.on('error', (error) => this.fail(worker, error));
       // A worker keeps no event loop alive on its own account: the pool is closed explicitly.
@@ -66,6 +76,7 @@ export class FoldPool {
   }
 
   private dispatch(): void {
+    if (this.workers.length === 0) this.start();
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.pop() as Worker;
       const { request, settle } = this.queue.shift() as { request: FoldRequest; settle: Settle };

@@ -356,8 +356,20 @@ export class EmbeddedStore implements CliStore {
     }
   }
 
+  /**
+   * One read transaction, so that the engine takes and drops its own file lock once for the whole
+   * read rather than per statement: its lock is a directory made and removed each time, and the
+   * per-statement locks of the ledger lookups of a day of files took 0.6 s of an already-counted run.
+   */
   private read<T>(work: () => T): Promise<T> {
-    return this.lock.run(work);
+    return this.lock.run(() => {
+      this.db.exec('BEGIN');
+      try {
+        return work();
+      } finally {
+        if (this.db.inTransaction) this.db.exec('COMMIT');
+      }
+    });
   }
 
   /** One transaction: committed when `work` returns, rolled back when it throws or answers a conflict. */

@@ -1,9 +1,16 @@
 /**
  * One run of one in-process day variant, in its own process so that its peak RSS is its own:
- * started by `day.ts` as `day-child.ts <naive|no-store|duckdb> <corpus dir>`, it times the
+ * started by `day.ts` as `day-child.ts <naive|no-store|duckdb|duckdb-grouped> <corpus dir>`, it times the
  * variant over every file and prints one JSON line, a DayChildReport.
  */
-import { corpusFiles, duckDbCount, foldWithoutStore, naiveCount, type PeerCount } from './day-peers';
+import {
+  corpusFiles,
+  duckDbCount,
+  duckDbGroupedCount,
+  foldWithoutStore,
+  naiveCount,
+  type PeerCount,
+} from './day-peers';
 
 export type DayChildReport = { ok: true; seconds: number; count: PeerCount } | { ok: false; reason: string };
 
@@ -14,6 +21,7 @@ const VARIANTS: Record<
   naive: (_dir, files) => naiveCount(files),
   'no-store': (_dir, files) => foldWithoutStore(files),
   duckdb: (dir) => duckDbCount(dir),
+  'duckdb-grouped': (dir) => duckDbGroupedCount(dir),
 };
 
 async function main(): Promise<void> {

@@ -16,6 +16,8 @@ export interface PeerCount {
   s3Records: number;
   /** S3 records with neither tlsDetails nor a cipher suite, where the peer counts them. */
   s3WithoutTls?: number;
+  /** Plain-HTTP and service requests, de-duplicated, where the peer answers cleartrail's question. */
+  requests?: { http: number; service: number };
   /** Free text for the notes under the table. */
   detail: string;
 }
@@ -110,7 +112,7 @@ export async function loadDuckDb(): Promise<DuckDbModule | undefined> {
 }
 
 /**
- * DuckDB over the whole directory: `read_json` with a glob, `unnest(Records)`, and per bucket
+ * DuckDB over the whole directory, the bare count: `read_json` with a glob, `unnest(Records)`, and per bucket
  * the S3 records without tlsDetails and cipher suite, on 2 threads. Returns undefined when DuckDB
  * is not installed.
  */
@@ -147,5 +149,71 @@ export async function duckDbCount(dir: string, threads = 2): Promise<PeerCount |
     s3Records,
     s3WithoutTls,
     detail: `${s3WithoutTls.toLocaleString('en-US')} S3 records without TLS evidence in ${buckets} buckets (${threads} threads)`,
+  };
+}
+
+/**
+ * DuckDB answering the question cleartrail answers: S3 requests per bucket, hour, verdict,
+ * address, principal and VPC endpoint, each eventID counted once per file, on 2 threads. The
+ * verdict is classifyVerdict's (lib/classify/verdict.ts) in SQL, but for the console-session rule:
+ * the generated day has no such field, and read_json's inferred schema refuses a missing one.
+ * Total records come from the same pass (a grouping set), not a second read.
+ */
+export async function duckDbGroupedCount(dir: string, threads = 2): Promise<PeerCount | undefined> {
+  const duckdb = await loadDuckDb();
+  if (!duckdb) return undefined;
+  const instance = await duckdb.DuckDBInstance.create(':memory:', { threads: String(threads) });
+  const connection = await instance.connect();
+  const glob = `${dir.replace(/'/g, "''")}/**/*.json.gz`;
+  const sql = `
+    WITH keyed AS (
+      SELECT filename AS file,
+             r.eventID AS event_id,
+             r.eventSource = 's3.amazonaws.com' AS is_s3,
+             r.requestParameters.bucketName AS bucket,
+             date_trunc('hour', r.eventTime) AS hour,
+             CASE
+               WHEN coalesce(r.tlsDetails.tlsVersion, '') <> '' OR coalesce(r.additionalEventData.CipherSuite, '') <> ''
+                 OR coalesce(r.tlsDetails.cipherSuite, '') <> '' THEN 'https'
+               WHEN coalesce(r.userIdentity.invokedBy, '') <> '' OR r.userIdentity.type = 'AWSService'
+                 OR NOT regexp_full_match(coalesce(r.sourceIPAddress, ''),
+                                          '\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*') THEN 'service'
+               WHEN r.additionalEventData IS NOT NULL OR r.eventVersion >= '1.08' THEN 'http'
+               ELSE 'unknown'
+             END AS verdict,
+             r.sourceIPAddress AS address,
+             coalesce(r.userIdentity.arn, r.userIdentity.type) AS principal,
+             r.vpcEndpointId AS vpc_endpoint
+      FROM (SELECT filename, unnest(Records) AS r
+            FROM read_json('${glob}', filename = true, maximum_object_size = 268435456))
+    ),
+    once AS (
+      SELECT is_s3, bucket, hour, verdict, address, principal, vpc_endpoint, count(*) AS copies
+      FROM keyed GROUP BY file, event_id, is_s3, bucket, hour, verdict, address, principal, vpc_endpoint
+    )
+    SELECT grouping(bucket) = 1 AS total, is_s3, verdict, count(*) AS requests, sum(copies) AS records
+    FROM once
+    GROUP BY GROUPING SETS ((is_s3), (is_s3, bucket, hour, verdict, address, principal, vpc_endpoint))`;
+  const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+  connection.closeSync?.();
+  instance.closeSync?.();
+  let records = 0;
+  let s3Records = 0;
+  let groups = 0;
+  const requests = { http: 0, service: 0 };
+  for (const row of rows) {
+    if (row.total) {
+      records += Number(row.records);
+      if (row.is_s3) s3Records += Number(row.records);
+    } else if (row.is_s3) {
+      groups++;
+      if (row.verdict === 'http' || row.verdict === 'service') requests[row.verdict] += Number(row.requests);
+    }
+  }
+  return {
+    records,
+    s3Records,
+    requests,
+    detail: `${groups.toLocaleString('en-US')} groups of S3 requests, ${requests.http.toLocaleString('en-US')} over HTTP (${threads} threads)`,
   };
 }

@@ -30,6 +30,11 @@
  *
  *   npm run bench -- --only access-log [--access-log-runs 3]
  *
+ * First the start-up bench (startup.ts): `cleartrail --help` and `report` on the sample store,
+ * from spawn to exit, against `node -e 0`.
+ *
+ *   npm run bench -- --only startup [--startup-runs 10]
+ *
  * Files are generated once into the temp directory (see measure.ts) and reused. Exit code 1
  * means a variant failed where it must not, or variants disagreed on the counts; missed
  * performance targets are printed, not turned into a failure, as timings on a shared machine vary.
@@ -40,6 +45,7 @@ import { runAccessLogBench } from './access-log';
 import { runDayBench } from './day';
 import { BENCH_DIR, benchFiles, measureInChild, measureJq } from './measure';
 import { disagreements, type FileResults, formatTable, formatTargets } from './report';
+import { runStartupBench } from './startup';
 import { BENCH_VARIANTS } from './variants';
 
 const WARM_UP_RECORDS = 1000;
@@ -61,6 +67,7 @@ const OPTIONS = {
   'cli-runs': { type: 'string', default: '1' },
   'day-variants': { type: 'string' },
   'access-log-runs': { type: 'string', default: '3' },
+  'startup-runs': { type: 'string', default: '10' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -68,10 +75,15 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: OPTIONS });
   const only = values.day ? 'day' : values.only;
-  if (only !== undefined && only !== 'day' && only !== 'files' && only !== 'access-log') {
-    throw new Error('--only takes day, files or access-log');
+  if (only !== undefined && !['day', 'files', 'access-log', 'startup'].includes(only)) {
+    throw new Error('--only takes day, files, access-log or startup');
   }
   let exitCode = 0;
+  if (only === undefined || only === 'startup') {
+    const runs = Number(values['startup-runs']);
+    if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('--startup-runs takes a positive integer');
+    exitCode = await runStartupBench({ runs });
+  }
   if (only === undefined || only === 'files') exitCode = await runFileBench(values);
   if (only === undefined || only === 'day') {
     const [days, runs, cliRuns] = [values.days, values['day-runs'], values['cli-runs']].map(Number);

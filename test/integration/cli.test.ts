@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,6 +125,31 @@ describe('CLI: cleartrail analyze and report with the embedded store', () => {
     const result = await runCli(['report', '--since', 'last tuesday'], workDir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--since "last tuesday" is neither an ISO time/);
+  }, 60_000);
+});
+
+describe('CLI: a reader of stdout that leaves early (cleartrail ... | head)', () => {
+  it('drops the rest of the output, finishes the command and exits 0, with no EPIPE error', async () => {
+    // Arrange: a pipe for stdout whose reading end this process closes before the CLI writes.
+    const workDir = mkdtempSync(path.join(tmpdir(), 'cleartrail-epipe-'));
+    const child = spawn(process.execPath, [path.join(__dirname, '../../bin/cleartrail.js'), 'analyze', SAMPLE_LOGS], {
+      cwd: workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+
+    // Act
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const report = await runCli(['report', '--json'], workDir);
+
+    // Assess: the command's work was done although its table had nowhere to go.
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*cli\.js/);
+    expect(code).toBe(0);
+    expect(contract(JSON.parse(report.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
   }, 60_000);
 });
 
