@@ -162,7 +162,7 @@ describe('CLI: no Java in the default path', () => {
     // Assess
     expect(start.stderr).not.toMatch(/java/i);
     expect(start.code).toBe(0);
-    expect(start.stdout).toMatch(/^bucket +http +https/m);
+    expect(start.stdout).toMatch(/^bucket +http +refused +https/m);
     expect(start.stderr).toMatch(/5 files counted/);
     expect(report.code).toBe(0);
     expect(contract(JSON.parse(report.stdout).buckets)).toEqual(EXPECTED_BUCKETS);
