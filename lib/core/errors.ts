@@ -77,7 +77,9 @@ export class UnrecoverableBatchError extends CleartrailError {
     readonly reason: string,
     cause?: unknown,
   ) {
-    super(`batch ${batchId} (${logs.length} logs) cannot be completed: ${reason}`, { retryable: false, cause });
+    // A batch whose header is gone names no logs: its count is unknown, not zero.
+    const named = logs.length > 0 ? ` (${logs.length} logs)` : '';
+    super(`batch ${batchId}${named} cannot be completed: ${reason}`, { retryable: false, cause });
     this.name = 'UnrecoverableBatchError';
   }
 }

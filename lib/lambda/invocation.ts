@@ -260,7 +260,7 @@ function logOutcome(object: LogObjectRef, result: CountResult, context: Invocati
       context.metrics.addMetric('LogsCounted', 'Count', 1);
       break;
     case 'failed':
-      context.log.error('log object is unusable and was recorded as failed', {
+      context.log.error('log object could not be counted and was recorded as failed', {
         ...where(object),
         code: result.error.code,
         error: result.error.message,

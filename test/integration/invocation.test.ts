@@ -116,7 +116,7 @@ describe('Function: handleTrigger, retry or permanent by the error class', () =>
           {
             taskId: 'task-1',
             resultCode: 'PermanentFailure',
-            resultString: expect.stringMatching(/its intent is gone/),
+            resultString: expect.stringMatching(/^batch-unrecoverable: .*cannot be completed: its header is gone/),
           },
         ],
       },
@@ -124,7 +124,7 @@ describe('Function: handleTrigger, retry or permanent by the error class', () =>
     ['sqs', { batchItemFailures: [] }],
     ['objects', { counted: 0, skipped: 0, failed: 1 }],
   ])(
-    'answers %s with the non-retryable lost intent as done, and records the log as failed',
+    'answers %s with the batch whose header is gone as done, and records the log as unrecoverable',
     async (kind, answer) => {
       // Prepare
       const table = await tableWithLostIntent();
@@ -140,11 +140,11 @@ describe('Function: handleTrigger, retry or permanent by the error class', () =>
       expect(failures).toEqual([
         expect.objectContaining({
           location: `s3://${bucket}/${KEY}`,
-          code: 'not-retryable',
-          message: expect.stringMatching(/its intent is gone/),
+          code: 'batch-unrecoverable',
+          message: expect.stringMatching(/cannot be completed: its header is gone/),
         }),
       ]);
-      expect(context.errors).toEqual([expect.stringMatching(/retrying would not help; recorded as failed/)]);
+      expect(context.errors).toEqual([expect.stringMatching(/could not be counted and was recorded as failed/)]);
       expect(context.metrics.counts.LogsFailed).toBe(1);
     },
     60_000,

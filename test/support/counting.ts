@@ -58,14 +58,24 @@ export async function dumpStore(store: TallyQueries): Promise<Record<string, unk
   const dump: Record<string, unknown> = {};
   for (const bucket of await store.listBuckets()) {
     for (const tally of await store.hourTallies(bucket, {})) {
-      const seen = tally.seen.length > 0 ? [Math.min(...tally.seen), Math.max(...tally.seen)] : [];
-      dump[`${bucket} ${tally.hour}`] = { ...tally, seen };
+      // A time set holds the extremes of each commit: only its own extremes are exact whatever
+      // the commits were.
+      dump[`${bucket} ${tally.hour}`] = {
+        ...tally,
+        seen: extremesOf(tally.seen),
+        ...(tally.deniedSeen ? { deniedSeen: extremesOf(tally.deniedSeen) } : {}),
+        ...(tally.servedSeen ? { servedSeen: extremesOf(tally.servedSeen) } : {}),
+      };
     }
     for (const tally of await store.clientTallies(bucket, {})) {
       dump[`${bucket} ${tally.day} ${tally.client.address} ${tally.client.clientId}`] = tally;
     }
   }
   return Object.fromEntries(Object.entries(dump).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function extremesOf(times: readonly number[]): number[] {
+  return times.length > 0 ? [Math.min(...times), Math.max(...times)] : [];
 }
 
 /** The counters of one bucket in one UTC hour, as `report` reads them (empty when there is none). */
