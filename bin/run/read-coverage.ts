@@ -94,7 +94,17 @@ export async function readLiveCoverage(options: {
   const trails: TrailReading[] = [];
   const accessLogs: AccessLogReading[] = [];
   try {
-    const described = await clientFor(options.region).send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+    const described = await clientFor(options.region)
+      .send(new DescribeTrailsCommand({ includeShadowTrails: true }))
+      .catch((error: Error) => {
+        // The SDK's own words ("Region is missing") name neither the call nor the way out.
+        if (/region is missing/i.test(error.message)) {
+          throw new Error(
+            'coverage asks CloudTrail for the trails in a region: give --region R (or set AWS_REGION, or a region in the profile), or read them offline with --selectors FILE',
+          );
+        }
+        throw error;
+      });
     for (const trail of described.trailList ?? []) {
       if (!trail.TrailARN) continue;
       if (options.logBucket !== undefined && trail.S3BucketName !== options.logBucket) continue;

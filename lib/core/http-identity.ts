@@ -4,7 +4,7 @@
  * who saw an identity first (`lib/store/new-clients.ts`), the alert words it (`lib/lambda/new-client-alert.ts`).
  */
 import { createHash } from 'node:crypto';
-import { COUNTER_PREFIXES, type Tally } from './tally';
+import { COUNTER_PREFIXES, counter, type Tally } from './tally';
 
 /** A client speaking plain HTTP to a bucket, as first seen. */
 export interface HttpClientSighting {
@@ -21,6 +21,11 @@ export interface HttpClientSighting {
   userAgent?: string;
   /** Its most frequent plain-HTTP operation in those requests (ties: alphabetical). */
   operation?: string;
+  /**
+   * `refused` when S3 refused every one of those requests (enforcement is working, the client is
+   * broken), `served` when any got through; absent on alerts stored before refusals were counted.
+   */
+  outcome?: 'served' | 'refused';
 }
 
 /** A sighting that the store recorded first, with the batch that owns its alert. */
@@ -71,6 +76,7 @@ export function httpClientSightings(tallies: Iterable<Tally>): HttpClientSightin
       principal: client.principal,
       ...(client.userAgent !== undefined ? { userAgent: client.userAgent } : {}),
       ...optional('operation', topOperation(tally.counters)),
+      outcome: (tally.counters[counter.httpDenied] ?? 0) >= (tally.counters.http ?? 0) ? 'refused' : 'served',
     });
   }
   return [...sightings.entries()]

@@ -40,15 +40,28 @@ export function newClientAlertMessage(
   options: { table: string; region?: string },
 ): AlertMessage {
   const store = `--table ${options.table}${options.region ? ` --region ${options.region}` : ''}`;
-  const sorted = [...clients].sort((a, b) => a.firstSeen - b.firstSeen || compare(a.bucket, b.bucket));
+  const byTime = [...clients].sort((a, b) => a.firstSeen - b.firstSeen || compare(a.bucket, b.bucket));
+  // Clients that got through first: they are the risk; refused ones show enforcement working.
+  const sorted = [
+    ...byTime.filter((client) => client.outcome !== 'refused'),
+    ...byTime.filter((client) => client.outcome === 'refused'),
+  ];
+  const refused = sorted.length - byTime.filter((client) => client.outcome !== 'refused').length;
   const buckets = [...new Set(sorted.map((client) => client.bucket))].sort(compare);
   const what = sorted.length === 1 ? 'a new plain-HTTP client' : `${sorted.length} new plain-HTTP clients`;
   const where = buckets.length === 1 ? `on ${shown(buckets[0] ?? '')}` : `on ${buckets.length} buckets`;
-  const subject = asciiLine(`cleartrail: ${what} ${where}`).slice(0, MAX_SUBJECT);
+  const subject = asciiLine(`cleartrail: ${what} ${where}${refusedNote(refused, sorted.length)}`).slice(0, MAX_SUBJECT);
 
   const lines = [
     `cleartrail saw ${what} ${where}: ${sorted.length === 1 ? 'a client that' : 'clients that'} never spoke plain HTTP to that bucket before.`,
-    'A bucket policy denying aws:SecureTransport = false would answer them 403.',
+    refused === sorted.length
+      ? `S3 refused ${sorted.length === 1 ? 'it' : 'them all'}: enforcement is working, and ${sorted.length === 1 ? 'this client is' : 'these clients are'} broken.`
+      : 'A bucket policy denying aws:SecureTransport = false would answer them 403.',
+    ...(refused > 0 && refused < sorted.length
+      ? [
+          `${refused} of them ${refused === 1 ? 'was' : 'were'} refused by S3 (listed last): enforcement is working there.`,
+        ]
+      : []),
     '',
   ];
   for (const client of sorted.slice(0, MAX_LISTED)) {
@@ -60,6 +73,7 @@ export function newClientAlertMessage(
       `principal:   ${shown(client.principal)}`,
       `user agent:  ${shown(client.userAgent ?? '-')}`,
       `first seen:  ${new Date(client.firstSeen * 1000).toISOString().replace('.000Z', 'Z')}${client.operation ? `, ${shown(client.operation)}` : ''}`,
+      ...(client.outcome ? [outcomeLine(client.outcome)] : []),
       'next:',
       `  npx cleartrail clients ${store} --bucket ${bucket} --since ${hourOf(client.firstSeen)}`,
       `  npx cleartrail enforce-check ${store} --bucket ${bucket}`,
@@ -126,6 +140,18 @@ export async function sendNewClientAlerts(sending: AlertSending): Promise<{ sent
   sending.log.info('new-client alert sent', { clients: leased.length });
   sending.metrics.addMetric('NewHttpClientAlertsSent', 'Count', 1);
   return { sent: leased.length };
+}
+
+function outcomeLine(outcome: 'served' | 'refused'): string {
+  return outcome === 'refused'
+    ? 'outcome:     refused, enforcement is working; this client is broken'
+    : 'outcome:     served over plain HTTP';
+}
+
+/** The subject's note of refused clients, when some are. */
+function refusedNote(refused: number, all: number): string {
+  if (refused === 0) return '';
+  return refused === all ? ' (refused: enforcement working)' : ` (${refused} refused)`;
 }
 
 /** The start of the UTC hour of an epoch second, as `--since` reads it. */

@@ -350,6 +350,7 @@ const SIGHTING_FIELDS = [
   'principal',
   'userAgent',
   'operation',
+  'outcome',
 ] as const satisfies ReadonlyArray<keyof HttpClientSighting>;
 
 /** A first-seen marker or an alert item for a new client (`key` says which). */

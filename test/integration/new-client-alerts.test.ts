@@ -228,6 +228,7 @@ describe('Function: handleTrigger, alerts of new plain-HTTP clients', () => {
         `principal:   ${alice.principal}`,
         `user agent:  ${alice.userAgent}`,
         'first seen:  2025-03-10T10:05:00Z, GetObject',
+        'outcome:     served over plain HTTP',
         'next:',
         `  npx cleartrail clients --table ${table} --region us-east-1 --bucket ${DATA} --since 2025-03-10T10:00Z`,
         `  npx cleartrail enforce-check --table ${table} --region us-east-1 --bucket ${DATA}`,

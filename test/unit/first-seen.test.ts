@@ -80,8 +80,27 @@ describe('Function: httpClientSightings', () => {
         principal: 'arn:aws:iam::111122223333:user/alice',
         userAgent: 'Mozilla/5.0',
         operation: 'PutObject',
+        outcome: 'served',
       },
       expect.objectContaining({ bucket: 'acme-site', firstSeen: 1741601000, operation: 'GetObject' }),
+    ]);
+  });
+
+  it('says refused only when S3 refused every plain-HTTP request that made the client known', () => {
+    // Prepare
+    const allRefused = clientTally({ counters: { requests: 2, http: 2, http_denied: 2, op_GetObject: 2 } });
+    const oneServed = clientTally({
+      bucket: 'acme-site',
+      counters: { requests: 2, http: 2, http_denied: 1, op_GetObject: 2 },
+    });
+
+    // Act
+    const sightings = httpClientSightings([allRefused, oneServed]);
+
+    // Assess
+    expect(sightings.map((sighting) => [sighting.bucket, sighting.outcome])).toEqual([
+      ['acme-data', 'refused'],
+      ['acme-site', 'served'],
     ]);
   });
 
@@ -151,5 +170,28 @@ describe('Function: newClientAlertMessage', () => {
       '... and 10 more. All of them:\n  npx cleartrail clients --new --table cleartrail-prod --since 2025-03-10T10:00Z',
     );
     expect(Buffer.byteLength(message.body)).toBeLessThan(64 * 1024);
+  });
+
+  it('lists refused clients apart, last, as enforcement working on a broken client', () => {
+    // Prepare
+    const served = { ...client, identity: 'id-served', outcome: 'served' as const, firstSeen: client.firstSeen + 60 };
+    const refused = { ...client, identity: 'id-refused', address: '203.0.113.9', outcome: 'refused' as const };
+
+    // Act
+    const mixed = newClientAlertMessage([refused, served], { table: 'cleartrail-prod' });
+    const onlyRefused = newClientAlertMessage([refused], { table: 'cleartrail-prod' });
+
+    // Assess
+    expect(mixed.subject).toBe('cleartrail: 2 new plain-HTTP clients on acme-data (1 refused)');
+    expect(mixed.body).toContain('1 of them was refused by S3 (listed last): enforcement is working there.');
+    const outcomes = mixed.body.match(/^outcome: .*$/gm);
+    expect(outcomes).toEqual([
+      'outcome:     served over plain HTTP',
+      'outcome:     refused, enforcement is working; this client is broken',
+    ]);
+    expect(mixed.body.indexOf('203.0.113.9')).toBeGreaterThan(mixed.body.indexOf('54.250.112.45'));
+    expect(onlyRefused.subject).toBe('cleartrail: a new plain-HTTP client on acme-data (refused: enforcement working)');
+    expect(onlyRefused.body).toContain('S3 refused it: enforcement is working, and this client is broken.');
+    expect(onlyRefused.body).not.toContain('would answer them 403');
   });
 });
