@@ -259,6 +259,11 @@ function expectations(template, resolve, settings) {
     ...(resources[tableId].Properties?.GlobalSecondaryIndexes ?? []),
     ...(resources[tableId].Properties?.LocalSecondaryIndexes ?? []),
   ]) {
+    // open-batches is read by recovery alone (lib/store/ledger.ts recover, the recoverBatches role).
+    if (index.IndexName === 'open-batches') {
+      deny(processLog, 'dynamodb:Query', `${table}/index/${index.IndexName}`, 'the open-batches index (recovery only)');
+      continue;
+    }
     allow(processLog, 'dynamodb:Query', `${table}/index/${index.IndexName}`, `index ${index.IndexName}`);
   }
   // lib/store/new-clients.ts markSent: the one delete, of a sent alert in the NEWCLIENTS partition.
@@ -312,8 +317,21 @@ function expectations(template, resolve, settings) {
   deny(refresh, 'dynamodb:DeleteItem', table, 'deleting', leadingKeys('RANGES'));
   deny(refresh, 'dynamodb:UpdateItem', table, 'the counters', leadingKeys('BUCKET#example-bucket'));
 
+  // handlers/recover-batches.ts through lib/store/ledger.ts recover: the open-batches index, then
+  // the batch's items and the tallies it completes; never a log file, a scan or a delete.
+  const recover = 'RecoverBatchesLambdaFunction';
+  if (!resources[recover]) throw new Error(`no ${recover}: the scheduled recovery is missing`);
+  allow(recover, 'dynamodb:Query', `${table}/index/open-batches`, 'the open-batches index');
+  for (const action of ['Query', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']) {
+    allow(recover, `dynamodb:${action}`, table, 'the batch items and the tallies it completes');
+    deny(recover, `dynamodb:${action}`, otherTable, 'another table');
+  }
+  deny(recover, 'dynamodb:Scan', table, 'a scan');
+  deny(recover, 'dynamodb:DeleteItem', table, 'deleting');
+  deny(recover, 's3:GetObject', s3Object(bucket, trailKey), 'the trail files');
+
   // handlers/bucket-notification.ts: each Custom::LogObjectsNotification reads and writes its
-  // bucket's notification configuration, and lists the prefix in its preflight.
+  // bucket's notification configuration, and nothing else.
   const notifications = Object.entries(resources).filter(([, r]) => r.Type === 'Custom::LogObjectsNotification');
   if (settings.trigger !== 'cloudtrail-sns' && !notifications.some(([, r]) => resolve(r.Properties.Bucket) === bucket))
     throw new Error(`trigger ${settings.trigger}: no Custom::LogObjectsNotification on ${bucket}`);
@@ -324,7 +342,7 @@ function expectations(template, resolve, settings) {
     const targetPrefix = resolve(notification.Properties.Prefix ?? '');
     allow(functionId, 's3:GetBucketNotification', bucketArn, `${id}: read the configuration`);
     allow(functionId, 's3:PutBucketNotification', bucketArn, `${id}: write the configuration`);
-    allow(functionId, 's3:ListBucket', bucketArn, `${id}: preflight listing under the prefix`, {
+    deny(functionId, 's3:ListBucket', bucketArn, `${id}: listing (it reads and writes the configuration only)`, {
       's3:prefix': targetPrefix,
     });
     deny(functionId, 's3:PutBucketNotification', `arn:${PARTITION}:s3:::another-bucket`, 'another bucket');
