@@ -117,7 +117,7 @@ describe('Function: withoutLogObjectsNotification', () => {
     const current = withLogObjectsNotification(theirs, ours);
 
     // Act
-    const next = withoutLogObjectsNotification(current, ours.id);
+    const next = withoutLogObjectsNotification(current, ours);
 
     // Assess
     expect(next).toEqual(theirs);
@@ -125,7 +125,7 @@ describe('Function: withoutLogObjectsNotification', () => {
 
   it('leaves no empty list behind when the entry was the only one', () => {
     // Act
-    const next = withoutLogObjectsNotification(withLogObjectsNotification({}, ours), ours.id);
+    const next = withoutLogObjectsNotification(withLogObjectsNotification({}, ours), ours);
 
     // Assess
     expect(next).toEqual({});
@@ -134,7 +134,7 @@ describe('Function: withoutLogObjectsNotification', () => {
 
   it('changes nothing when the entry is not there (a repeated delete)', () => {
     // Act
-    const next = withoutLogObjectsNotification(theirs, ours.id);
+    const next = withoutLogObjectsNotification(theirs, ours);
 
     // Assess
     expect(next).toEqual(theirs);
