@@ -178,7 +178,7 @@ describe('Function: parseLogObjectsNotification', () => {
     });
 
     // Assess
-    expect(parsed).toEqual({ bucket: 'trail', ...ours });
+    expect(parsed).toEqual({ bucket: 'trail', ...ours, trigger: 's3', prefixParameter: 'logPrefix' });
   });
 
   it('names the missing property', () => {
