@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { OWN_USER_AGENT } from '../lib/classify/request';
 import { readBucketFacts } from '../lib/lambda/bucket-facts';
 import {
   parseLogObjectsNotification,
@@ -17,11 +18,17 @@ import {
 } from '../lib/lambda/bucket-notification';
 import { preflightProblems } from '../lib/lambda/bucket-preflight';
 import { customResourceResponse, sendCustomResourceResponse, withinDeadline } from '../lib/lambda/custom-resource';
+import { version } from '../package.json';
 
 const logger = new Logger();
 // A bucket in another region answers GetBucketLocation through the redirect; the preflight then
-// says which region to deploy to.
-const s3 = new S3Client({ followRegionRedirects: true });
+// says which region to deploy to. The preflight's listing is a data event of the trail bucket:
+// cleartrail's user agent keeps it out of the counts. Path-style for s3rver in tests.
+const s3 = new S3Client({
+  followRegionRedirects: true,
+  customUserAgent: `${OWN_USER_AGENT}/${version}`,
+  ...(process.env.CLEARTRAIL_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+});
 /** Time kept back from the function's timeout to send the answer. */
 const ANSWER_MARGIN_MS = 10_000;
 

@@ -11,11 +11,14 @@ export async function readBucketFacts(
   { bucket, prefix, prefixParameter }: Pick<BucketFacts, 'bucket' | 'prefix' | 'prefixParameter'>,
 ): Promise<BucketFacts> {
   const location = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
-  const underPrefix = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
-  const hasObjectUnderPrefix = (underPrefix.KeyCount ?? underPrefix.Contents?.length ?? 0) > 0;
+  // No Prefix at all when it is empty: the role's s3:prefix conditions match what is sent.
+  const underPrefix = await s3.send(
+    new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), MaxKeys: 1 }),
+  );
+  const hasObjectUnderPrefix = (underPrefix.Contents?.length ?? 0) > 0;
   const topLevelFolders = hasObjectUnderPrefix
     ? []
-    : ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: '', Delimiter: '/' }))).CommonPrefixes ?? [])
+    : ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }))).CommonPrefixes ?? [])
         .map((folder) => folder.Prefix)
         .filter((folder): folder is string => typeof folder === 'string');
   return {
