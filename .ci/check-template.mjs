@@ -681,12 +681,14 @@ if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
 
 // --- AmazonIpSpaceChanged ------------------------------------------------------------------------
 {
-  const subscription = resources.IpSpaceChangedSubscription;
-  const permission = resources.IpSpaceChangedPermission;
+  const subscription = resources.RefreshRangesSnsSubscriptionAmazonIpSpaceChanged;
+  const permission = resources.RefreshRangesLambdaPermissionAmazonIpSpaceChangedSNS;
   const refresh = `\${RefreshRangesLambdaFunction.Arn}`;
   const generated = Object.entries(resources).filter(
     ([id, r]) =>
-      r.Type === 'AWS::SNS::Subscription' && id !== 'IpSpaceChangedSubscription' && r.Properties?.Protocol === 'lambda',
+      r.Type === 'AWS::SNS::Subscription' &&
+      id !== 'RefreshRangesSnsSubscriptionAmazonIpSpaceChanged' &&
+      r.Properties?.Protocol === 'lambda',
   );
   if (generated.length)
     problem(`ranges: ${generated.map(([id]) => id).join(', ')} subscribe a function outside the condition`);

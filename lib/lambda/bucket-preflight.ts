@@ -59,10 +59,12 @@ function emptyPrefixProblem(facts: BucketFacts): string {
     const shown = facts.topLevelFolders.slice(0, 10);
     const more =
       facts.topLevelFolders.length > shown.length ? ` and ${facts.topLevelFolders.length - shown.length} more` : '';
-    return (
-      `${where}; the bucket's top-level folders are ${shown.join(', ')}${more}: set --param="${facts.prefixParameter}=..." ` +
-      `to the folder the trail writes (its S3 key prefix followed by AWSLogs/, e.g. ${shown[0]}AWSLogs/)`
-    );
+    // A trail writes under <its S3 key prefix>/AWSLogs/; server access logging under its target prefix.
+    const shape =
+      facts.prefixParameter === 'logPrefix'
+        ? `the folder the trail writes (its S3 key prefix followed by AWSLogs/, e.g. ${shown[0]}AWSLogs/)`
+        : `the target prefix server access logging writes under (e.g. ${shown[0]})`;
+    return `${where}; the bucket's top-level folders are ${shown.join(', ')}${more}: set --param="${facts.prefixParameter}=..." to ${shape}`;
   }
   return (
     `${where}, and nothing at the top of the bucket either: deploy again once the trail has delivered its first file ` +

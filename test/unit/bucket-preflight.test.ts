@@ -87,7 +87,10 @@ describe('Function: preflightProblems', () => {
       },
       'eu-central-1',
     );
-    expect(problem).toContain('--param="accessLogPrefix=..."');
+    expect(problem).toContain(
+      '--param="accessLogPrefix=..." to the target prefix server access logging writes under (e.g. s3/)',
+    );
+    expect(problem).not.toContain('AWSLogs/,');
   });
 
   it('both problems at once, region first', () => {
