@@ -19,13 +19,22 @@
 // With `--log-kms-key-arn ARN` (the value of `logKmsKeyArn`), kms:Decrypt on that key alone,
 // through S3 in the stack's region; without it, no KMS right anywhere.
 //
+// With `--trigger s3|eventbridge|cloudtrail-sns` (the `trigger` parameter; `--cloudtrail-topic-arn`
+// with cloudtrail-sns), the resources that trigger needs and none of the others': the custom
+// resource's bucket entry (s3), EventBridge delivery and a rule into the queue (eventbridge), the
+// queue's raw subscription to the trail's topic (cloudtrail-sns); the queue policy allowing
+// exactly those senders, each from its own source. Always: the custom resources' ServiceTimeout,
+// the table's RetainExceptOnCreate, the dead-letter and oldest-message alarms, and the
+// AmazonIpSpaceChanged subscription (`--ip-space-changed off`: none).
+//
 //   node .ci/check-template.mjs [--access-log-bucket B --access-log-prefix P] [--alerts off|email]
-//     [--log-kms-key-arn ARN] [TEMPLATE]
+//     [--log-kms-key-arn ARN] [--trigger T [--cloudtrail-topic-arn ARN]] [--ip-space-changed on|off]
+//     [TEMPLATE]
 //
 // Exit code 1 with one line per problem; 0 with a summary of the IAM statements as generated.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveConditions } from './template.mjs';
+import { literal, resolveConditions } from './template.mjs';
 
 const { values: options, positionals } = parseArgs({
   options: {
@@ -33,9 +42,26 @@ const { values: options, positionals } = parseArgs({
     'access-log-prefix': { type: 'string', default: '' },
     alerts: { type: 'string', default: 'off' },
     'log-kms-key-arn': { type: 'string', default: '' },
+    trigger: { type: 'string', default: 's3' },
+    'cloudtrail-topic-arn': { type: 'string', default: '' },
+    'ip-space-changed': { type: 'string', default: 'on' },
   },
   allowPositionals: true,
 });
+const trigger = options.trigger;
+if (!['s3', 'eventbridge', 'cloudtrail-sns'].includes(trigger)) {
+  console.error(`check-template: --trigger ${trigger} is not one of s3, eventbridge, cloudtrail-sns`);
+  process.exit(2);
+}
+const cloudtrailTopicArn = options['cloudtrail-topic-arn'];
+if ((trigger === 'cloudtrail-sns') !== Boolean(cloudtrailTopicArn)) {
+  console.error('check-template: --cloudtrail-topic-arn goes with --trigger cloudtrail-sns, and only with it');
+  process.exit(2);
+}
+if (!['on', 'off'].includes(options['ip-space-changed'])) {
+  console.error(`check-template: --ip-space-changed ${options['ip-space-changed']} is not one of on, off`);
+  process.exit(2);
+}
 const expectedAlerts = options.alerts;
 if (!['off', 'email'].includes(expectedAlerts)) {
   console.error(`check-template: --alerts ${expectedAlerts} is not one of off, email`);
@@ -64,7 +90,7 @@ function holds(condition) {
   if ('Fn::And' in condition) return condition['Fn::And'].every(holds);
   if ('Fn::Or' in condition) return condition['Fn::Or'].some(holds);
   if ('Fn::Equals' in condition) {
-    const [a, b] = condition['Fn::Equals'];
+    const [a, b] = condition['Fn::Equals'].map((side) => literal(side));
     return JSON.stringify(a) === JSON.stringify(b);
   }
   throw new Error(`check-template: cannot evaluate condition ${JSON.stringify(condition)}`);
@@ -256,28 +282,64 @@ for (const s of functionStatements) {
   if (s.actions.includes('sqs:SendMessage')) problem(`IAM ${FUNCTION_ROLE}: sqs:SendMessage is not needed`);
 }
 
-// The custom resource's role: its own log streams, and the notification rights on the trail
-// bucket alone (the bucket ARN, no object paths, no wildcard).
+// The custom resource's role: its own log streams; the notification rights and the preflight's
+// GetBucketLocation on the buckets it configures (the bucket ARNs, no object paths, no wildcard);
+// and s3:ListBucket on those buckets limited to the prefix, or to the top-level folder names
+// (delimiter "/", no prefix). With cloudtrail-sns it may not touch the trail bucket at all.
 const notificationStatements = statementsOf(NOTIFICATION_ROLE).map((s) => ({
   actions: list(s.Action).map(render),
   resources: list(s.Resource).map(render),
+  condition: s.Condition,
 }));
+const BUCKET_ARN = /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/;
+const bucketArn = (name) => `arn:\${AWS::Partition}:s3:::${name}`;
+const trailBucketName = resources[FUNCTION]?.Properties?.Environment?.Variables?.CLEARTRAIL_LOG_BUCKET;
+const logPrefixValue = resources[FUNCTION]?.Properties?.Environment?.Variables?.CLEARTRAIL_LOG_PREFIX ?? '';
+const prefixOf = (target) =>
+  target === bucketArn(trailBucketName)
+    ? logPrefixValue
+    : target === bucketArn(accessLogBucket)
+      ? accessLogPrefix
+      : undefined;
 if (notificationStatements.length === 0) problem(`IAM: the custom resource role ${NOTIFICATION_ROLE} is missing`);
-for (const { actions, resources: targets } of notificationStatements) {
+const CONFIGURATION_ACTIONS = ['s3:GetBucketLocation', 's3:GetBucketNotification', 's3:PutBucketNotification'];
+for (const { actions, resources: targets, condition } of notificationStatements) {
   const logs = actions.every((a) => a === 'logs:CreateLogStream' || a === 'logs:PutLogEvents');
-  const notification =
-    actions.length === 2 &&
-    actions.includes('s3:GetBucketNotification') &&
-    actions.includes('s3:PutBucketNotification');
-  if (!logs && !notification) problem(`IAM ${NOTIFICATION_ROLE}: unexpected actions ${actions.join(', ')}`);
-  if (notification && !targets.every((t) => /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(t))) {
-    problem(
-      `IAM ${NOTIFICATION_ROLE}: bucket notification rights on ${targets.join(', ')}, expected the bucket ARN only`,
-    );
+  const configuration = JSON.stringify([...actions].sort()) === JSON.stringify(CONFIGURATION_ACTIONS);
+  const listing = actions.length === 1 && actions[0] === 's3:ListBucket';
+  if (!logs && !configuration && !listing)
+    problem(`IAM ${NOTIFICATION_ROLE}: unexpected actions ${actions.join(', ')}`);
+  if ((configuration || listing) && !targets.every((t) => BUCKET_ARN.test(t))) {
+    problem(`IAM ${NOTIFICATION_ROLE}: ${actions.join(', ')} on ${targets.join(', ')}, expected bucket ARNs only`);
+  }
+  if (listing) {
+    const topLevel =
+      JSON.stringify(condition) ===
+      JSON.stringify({ StringEquals: { 's3:delimiter': '/' }, StringEqualsIfExists: { 's3:prefix': '' } });
+    const underPrefix =
+      targets.length === 1 &&
+      (prefixOf(targets[0]) === ''
+        ? condition === undefined
+        : JSON.stringify(condition) === JSON.stringify({ StringEquals: { 's3:prefix': prefixOf(targets[0]) } }));
+    if (!topLevel && !underPrefix)
+      problem(
+        `IAM ${NOTIFICATION_ROLE}: s3:ListBucket on ${targets.join(', ')} with ${JSON.stringify(condition)}, expected s3:prefix = the bucket's prefix, or the top-level folders only`,
+      );
   }
 }
-if (!notificationStatements.some((s) => s.actions.includes('s3:PutBucketNotification'))) {
-  problem(`IAM ${NOTIFICATION_ROLE}: no s3:PutBucketNotification on the trail bucket`);
+const configuredBuckets = [
+  ...(trigger === 'cloudtrail-sns' ? [] : [trailBucketName]),
+  ...(accessLogBucket ? [accessLogBucket] : []),
+];
+const granted = (action) =>
+  notificationStatements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources);
+for (const action of [...CONFIGURATION_ACTIONS, 's3:ListBucket']) {
+  const targets = new Set(granted(action));
+  for (const name of configuredBuckets)
+    if (!targets.has(bucketArn(name))) problem(`IAM ${NOTIFICATION_ROLE}: no ${action} on the bucket ${name}`);
+  for (const target of targets)
+    if (!configuredBuckets.some((name) => bucketArn(name) === target))
+      problem(`IAM ${NOTIFICATION_ROLE}: ${action} on ${target}, which trigger ${trigger} does not configure`);
 }
 
 // --- Function, trigger, destination -----------------------------------------------------------
@@ -345,20 +407,84 @@ for (const [id, r] of Object.entries(resources)) {
   if (r.Type === 'AWS::Lambda::EventInvokeConfig') problem(`trigger: ${id} configures asynchronous invocations`);
 }
 
+/** A custom resource's ServiceTimeout: longer than its function's timeout, far below the hour. */
+function checkServiceTimeout(id, resource) {
+  const timeout = Number(resource.Properties?.ServiceTimeout);
+  const functionTimeout = resources[NOTIFICATION_FUNCTION]?.Properties?.Timeout;
+  if (!(timeout > functionTimeout && timeout <= 300))
+    problem(
+      `${id}: ServiceTimeout is ${resource.Properties?.ServiceTimeout}, expected more than the function's ${functionTimeout} s and at most 300 s`,
+    );
+}
+
+const RULE = 'LogObjectsRule';
+const TOPIC_SUBSCRIPTION = 'LogObjectsTopicSubscription';
+// The resources of each trigger, and none of the others' (an entry of each would count each file twice).
+const triggerResources = {
+  s3: [NOTIFICATION],
+  eventbridge: [NOTIFICATION, RULE],
+  'cloudtrail-sns': [TOPIC_SUBSCRIPTION],
+};
+for (const id of new Set(Object.values(triggerResources).flat())) {
+  const wanted = triggerResources[trigger].includes(id);
+  if (wanted && !resources[id]) problem(`trigger ${trigger}: ${id} is missing`);
+  if (!wanted && resources[id]) problem(`trigger ${trigger}: ${id} must not be deployed`);
+}
 const notification = resources[NOTIFICATION];
-if (notification?.Type !== 'Custom::LogObjectsNotification') {
-  problem(`notification: ${NOTIFICATION} (Custom::LogObjectsNotification) is missing`);
-} else {
+if (notification && notification.Type !== 'Custom::LogObjectsNotification') {
+  problem(`notification: ${NOTIFICATION} is not a Custom::LogObjectsNotification`);
+} else if (notification) {
   const p = notification.Properties;
   if (render(p.ServiceToken) !== `\${${NOTIFICATION_FUNCTION}.Arn}`)
     problem(`notification: ServiceToken is ${render(p.ServiceToken)}`);
   if (render(p.QueueArn) !== `\${${QUEUE}.Arn}`) problem(`notification: QueueArn is ${render(p.QueueArn)}`);
   if (!p.Bucket || !p.Prefix) problem('notification: Bucket or Prefix is empty');
   if (p.Suffix !== '.json.gz') problem(`notification: Suffix is ${JSON.stringify(p.Suffix)}, expected ".json.gz"`);
+  if (p.Trigger !== trigger) problem(`notification: Trigger is ${JSON.stringify(p.Trigger)}, expected ${trigger}`);
+  if (p.PrefixParameter !== 'logPrefix')
+    problem(`notification: PrefixParameter is ${JSON.stringify(p.PrefixParameter)}`);
   // The Id is what marks cleartrail's entry among the user's: it must be unique to the stack.
   if (!render(p.Id).includes(`\${AWS::StackName}`)) problem(`notification: Id ${render(p.Id)} does not name the stack`);
   // S3 tests the destination when the configuration is put: the queue policy must exist first.
   if (!list(notification.DependsOn).includes(QUEUE_POLICY)) problem(`notification: does not depend on ${QUEUE_POLICY}`);
+  checkServiceTimeout(NOTIFICATION, notification);
+}
+// eventbridge: Object Created of the trail bucket's log files, into the queue.
+const rule = resources[RULE];
+if (rule) {
+  const p = rule.Properties ?? {};
+  const pattern = p.EventPattern ?? {};
+  const variables = resources[FUNCTION]?.Properties?.Environment?.Variables ?? {};
+  const expected = {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created'],
+    detail: {
+      bucket: { name: [variables.CLEARTRAIL_LOG_BUCKET] },
+      object: { key: [{ wildcard: `${variables.CLEARTRAIL_LOG_PREFIX}*.json.gz` }] },
+    },
+  };
+  if (JSON.stringify(pattern) !== JSON.stringify(expected))
+    problem(`eventbridge: ${RULE} pattern is ${JSON.stringify(pattern)}, expected ${JSON.stringify(expected)}`);
+  if (p.State !== 'ENABLED') problem(`eventbridge: ${RULE} is ${p.State}`);
+  if (p.EventBusName !== undefined) problem(`eventbridge: ${RULE} must be on the default bus, where S3 delivers`);
+  const targets = list(p.Targets).map((target) => render(target.Arn));
+  if (targets.join() !== `\${${QUEUE}.Arn}`)
+    problem(`eventbridge: ${RULE} targets ${targets.join(', ')}, expected ${QUEUE}`);
+}
+// cloudtrail-sns: the queue subscribed to the trail's topic, raw.
+const topicSubscription = resources[TOPIC_SUBSCRIPTION];
+if (topicSubscription) {
+  const p = topicSubscription.Properties ?? {};
+  if (p.Protocol !== 'sqs' || render(p.Endpoint) !== `\${${QUEUE}.Arn}`)
+    problem(
+      `cloudtrail-sns: ${TOPIC_SUBSCRIPTION} is ${p.Protocol} to ${render(p.Endpoint)}, expected sqs to ${QUEUE}`,
+    );
+  if (p.TopicArn !== cloudtrailTopicArn)
+    problem(`cloudtrail-sns: subscribed to ${p.TopicArn}, expected ${cloudtrailTopicArn}`);
+  if (p.RawMessageDelivery !== true) problem('cloudtrail-sns: RawMessageDelivery is not true');
+  const region = literal(p.Region);
+  if (region !== cloudtrailTopicArn.split(':')[3])
+    problem(`cloudtrail-sns: Region is ${JSON.stringify(region)}, not the topic's`);
 }
 // The access-log trigger: present exactly when the template was packaged with an access-log bucket.
 const accessLogNotification = resources[ACCESS_LOG_NOTIFICATION];
@@ -381,6 +507,15 @@ if (!accessLogBucket) {
     problem(`access logs: Id ${render(p.Id)} must name the stack and differ from the trail entry's`);
   if (!list(accessLogNotification.DependsOn).includes(QUEUE_POLICY))
     problem(`access logs: does not depend on ${QUEUE_POLICY}`);
+  if (p.Trigger !== 's3' || p.PrefixParameter !== 'accessLogPrefix')
+    problem(
+      `access logs: Trigger ${p.Trigger} and PrefixParameter ${p.PrefixParameter}, expected s3 and accessLogPrefix`,
+    );
+  // Serialised after the trail bucket's resource when there is one: both read-modify-write.
+  const waitsFor = p.WaitsFor === undefined ? 'nothing' : render(p.WaitsFor);
+  const expectedWait = notification ? `\${${NOTIFICATION}}` : 'nothing';
+  if (waitsFor !== expectedWait) problem(`access logs: waits for ${waitsFor}, expected ${expectedWait}`);
+  checkServiceTimeout(ACCESS_LOG_NOTIFICATION, accessLogNotification);
   const variables = resources[FUNCTION]?.Properties?.Environment?.Variables ?? {};
   if (
     variables.CLEARTRAIL_ACCESS_LOG_BUCKET !== accessLogBucket ||
@@ -407,10 +542,16 @@ if (table?.Type !== 'AWS::DynamoDB::Table') {
   if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true)
     problem('table: point-in-time recovery is off');
   if (p.SSESpecification?.SSEEnabled !== true) problem('table: SSESpecification.SSEEnabled is not true');
-  if (p.DeletionProtectionEnabled !== true) problem('table: deletion protection is off');
-  if (table.DeletionPolicy !== 'Retain' || table.UpdateReplacePolicy !== 'Retain') {
-    problem('table: DeletionPolicy and UpdateReplacePolicy must both be Retain');
+  // Kept on stack deletion and replacement, deleted by the rollback of the create that made it (so
+  // a retried first deploy can create it again). Deletion protection would make that rollback
+  // fail: DynamoDB refuses to delete a protected table.
+  if (table.DeletionPolicy !== 'RetainExceptOnCreate' || table.UpdateReplacePolicy !== 'Retain') {
+    problem(
+      `table: DeletionPolicy ${table.DeletionPolicy} and UpdateReplacePolicy ${table.UpdateReplacePolicy}, expected RetainExceptOnCreate and Retain`,
+    );
   }
+  if (p.DeletionProtectionEnabled === true)
+    problem('table: deletion protection on would make the rollback of a failed first deploy fail');
   const keys = Object.fromEntries(list(p.KeySchema).map((k) => [k.KeyType, k.AttributeName]));
   if (keys.HASH !== 'pk' || keys.RANGE !== 'sk')
     problem(`table: key schema is ${JSON.stringify(keys)}, expected pk/sk`);
@@ -455,7 +596,9 @@ if (queueProperties) {
   }
 }
 
-// Only S3, and only for the trail bucket in this account, may send to the queue.
+// Who may send to the queue: S3 for the buckets with an entry (the trail bucket with trigger s3, the
+// access-log bucket), the rule (eventbridge), the trail's topic (cloudtrail-sns); each only from
+// its own source, and nobody else.
 const policy = resources[QUEUE_POLICY];
 if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
   problem(`queue policy: ${QUEUE_POLICY} (AWS::SQS::QueuePolicy) is missing`);
@@ -463,32 +606,115 @@ if (policy?.Type !== 'AWS::SQS::QueuePolicy') {
   const p = policy.Properties;
   if (!list(p.Queues).some((q) => render(q) === `\${${QUEUE}}`)) problem(`queue policy: does not apply to ${QUEUE}`);
   const statements = list(p.PolicyDocument?.Statement);
-  if (statements.length !== 1) problem(`queue policy: ${statements.length} statements, expected 1`);
+  const s3Sources = [...(trigger === 's3' ? [trailBucketName] : []), ...(accessLogBucket ? [accessLogBucket] : [])].map(
+    bucketArn,
+  );
+  const expectedSenders = {
+    ...(s3Sources.length ? { 's3.amazonaws.com': s3Sources } : {}),
+    ...(trigger === 'eventbridge' ? { 'events.amazonaws.com': [`\${${RULE}.Arn}`] } : {}),
+    ...(trigger === 'cloudtrail-sns' ? { 'sns.amazonaws.com': [cloudtrailTopicArn] } : {}),
+  };
+  const senders = {};
   for (const statement of statements) {
     const principal = render(statement.Principal?.Service);
-    if (statement.Effect !== 'Allow' || principal !== 's3.amazonaws.com' || statement.Principal?.AWS) {
-      problem(`queue policy: statement is not an Allow for the s3.amazonaws.com service`);
+    if (statement.Effect !== 'Allow' || statement.Principal?.AWS || !principal.endsWith('.amazonaws.com')) {
+      problem(`queue policy: statement ${JSON.stringify(statement)} is not an Allow for one AWS service`);
+      continue;
     }
     const actions = list(statement.Action).map(render);
     if (actions.length !== 1 || actions[0] !== 'sqs:SendMessage')
-      problem(`queue policy: actions ${actions.join(', ')}, expected sqs:SendMessage`);
+      problem(`queue policy: ${principal} may ${actions.join(', ')}, expected sqs:SendMessage`);
     if (render(statement.Resource) !== `\${${QUEUE}.Arn}`)
       problem(`queue policy: resource is ${render(statement.Resource)}`);
     const condition = statement.Condition ?? {};
-    const sourceArns = list(condition.ArnEquals?.['aws:SourceArn'] ?? condition.ArnLike?.['aws:SourceArn']).map(render);
-    const expectedSources = accessLogBucket ? 2 : 1;
+    senders[principal] = [...(senders[principal] ?? []), ...list(condition.ArnEquals?.['aws:SourceArn']).map(render)];
+    // S3 names no account in a bucket ARN: the bucket must also be in the stack's account.
     if (
-      sourceArns.length !== expectedSources ||
-      !sourceArns.every((arn) => /^arn:\$\{AWS::Partition\}:s3:::[a-z0-9.-]+$/.test(arn))
+      principal === 's3.amazonaws.com' &&
+      render(condition.StringEquals?.['aws:SourceAccount']) !== `\${AWS::AccountId}`
     )
-      problem(
-        `queue policy: aws:SourceArn is ${sourceArns.join(', ')}, expected the trail bucket's ARN${accessLogBucket ? ' and the access-log bucket' : ''}`,
-      );
-    if (accessLogBucket && !sourceArns.includes(`arn:\${AWS::Partition}:s3:::${accessLogBucket}`))
-      problem(`queue policy: aws:SourceArn lacks the access-log bucket ${accessLogBucket}`);
-    if (render(condition.StringEquals?.['aws:SourceAccount']) !== `\${AWS::AccountId}`)
-      problem('queue policy: aws:SourceAccount is not the stack account');
+      problem('queue policy: aws:SourceAccount of S3 is not the stack account');
   }
+  const canonical = (senders) =>
+    JSON.stringify(
+      Object.entries(senders)
+        .map(([k, v]) => [k, [...v].sort()])
+        .sort(),
+    );
+  if (canonical(senders) !== canonical(expectedSenders))
+    problem(
+      `queue policy: senders are ${canonical(senders)}, expected ${canonical(expectedSenders)} (trigger ${trigger})`,
+    );
+}
+
+// --- Alarms on the queues ---------------------------------------------------------------------
+{
+  const alarms = {
+    DeadLetterQueueAlarm: { queue: DEAD_LETTER_QUEUE, metric: 'ApproximateNumberOfMessagesVisible', threshold: [0, 0] },
+    OldestLogObjectAlarm: { queue: QUEUE, metric: 'ApproximateAgeOfOldestMessage', threshold: [600, 6 * 3600] },
+  };
+  const expectedActions = expectedAlerts === 'email' ? [`\${${ALERT_TOPIC}}`] : [];
+  for (const [id, { queue, metric, threshold }] of Object.entries(alarms)) {
+    const alarm = resources[id];
+    if (alarm?.Type !== 'AWS::CloudWatch::Alarm') {
+      problem(`alarms: ${id} (AWS::CloudWatch::Alarm) is missing`);
+      continue;
+    }
+    const p = alarm.Properties;
+    const dimensions = list(p.Dimensions).map((d) => `${d.Name}=${render(d.Value)}`);
+    if (
+      p.Namespace !== 'AWS/SQS' ||
+      p.MetricName !== metric ||
+      p.Statistic !== 'Maximum' ||
+      p.ComparisonOperator !== 'GreaterThanThreshold' ||
+      !(p.Threshold >= threshold[0] && p.Threshold <= threshold[1]) ||
+      dimensions.join() !== `QueueName=\${${queue}.QueueName}`
+    )
+      problem(`alarms: ${id} does not watch the Maximum of ${metric} of ${queue} above ${threshold.join(' to ')}`);
+    const actions = list(p.AlarmActions).map(render);
+    if (actions.join() !== expectedActions.join())
+      problem(
+        `alarms: ${id} notifies ${actions.join(', ') || 'nobody'}, expected ${expectedActions.join() || 'nobody'}`,
+      );
+  }
+}
+
+// --- AmazonIpSpaceChanged ------------------------------------------------------------------------
+{
+  const subscription = resources.RefreshRangesSnsSubscriptionAmazonIpSpaceChanged;
+  const permission = resources.RefreshRangesLambdaPermissionAmazonIpSpaceChangedSNS;
+  const refresh = `\${RefreshRangesLambdaFunction.Arn}`;
+  const generated = Object.entries(resources).filter(
+    ([id, r]) =>
+      r.Type === 'AWS::SNS::Subscription' &&
+      id !== 'RefreshRangesSnsSubscriptionAmazonIpSpaceChanged' &&
+      r.Properties?.Protocol === 'lambda',
+  );
+  if (generated.length)
+    problem(`ranges: ${generated.map(([id]) => id).join(', ')} subscribe a function outside the condition`);
+  if (options['ip-space-changed'] === 'off') {
+    if (subscription || permission)
+      problem('ranges: ipSpaceChangedSubscription=false, yet the subscription is deployed');
+  } else if (!subscription || !permission) {
+    problem('ranges: the AmazonIpSpaceChanged subscription or its permission is missing');
+  } else {
+    const topic = subscription.Properties.TopicArn;
+    if (!/^arn:aws:sns:us-east-1:806199016981:AmazonIpSpaceChanged$/.test(topic))
+      problem(`ranges: subscribed to ${topic}`);
+    if (subscription.Properties.Protocol !== 'lambda' || render(subscription.Properties.Endpoint) !== refresh)
+      problem('ranges: the subscription does not invoke refreshRanges');
+    if (literal(subscription.Properties.Region) !== topic.split(':')[3])
+      problem("ranges: the subscription's Region is not the topic's");
+    const pp = permission.Properties;
+    if (pp.Principal !== 'sns.amazonaws.com' || pp.SourceArn !== topic || render(pp.FunctionName) !== refresh)
+      problem('ranges: the permission is not for that topic to invoke refreshRanges');
+  }
+  // Partition-safe: no ARN in the template names the commercial partition, except AWS's own topic.
+  const hardCoded = JSON.stringify(template)
+    .match(/arn:aws:[^"]*/g)
+    ?.filter((arn) => !/^arn:aws:sns:us-east-1:806199016981:AmazonIpSpaceChanged$/.test(arn))
+    .filter((arn) => arn !== cloudtrailTopicArn && arn !== logKmsKeyArn && arn !== options['alert-topic-arn']);
+  if (hardCoded?.length) problem(`partition: ARNs with a fixed partition: ${[...new Set(hardCoded)].join(', ')}`);
 }
 
 // --- New-client alerts -------------------------------------------------------------------------
@@ -677,6 +903,6 @@ if (problems.length > 0) {
   for (const message of problems) console.error(`  - ${message}`);
   process.exit(1);
 }
-console.log(`check-template: ${templatePath} OK (alerts ${expectedAlerts})`);
+console.log(`check-template: ${templatePath} OK (trigger ${trigger}, alerts ${expectedAlerts})`);
 console.log('IAM statements:');
 console.log(summary.join('\n'));

@@ -255,16 +255,12 @@ function expectations(template, resolve, settings) {
     allow(processLog, `dynamodb:${action}`, table, 'the aggregates table', leadingKeys('BUCKET#example-bucket'));
     deny(processLog, `dynamodb:${action}`, otherTable, 'another table', leadingKeys('BUCKET#example-bucket'));
   }
+  // The open-batches index is read by recoverBatches (lib/store/ledger.ts recover), not by processLog.
   for (const index of [
     ...(resources[tableId].Properties?.GlobalSecondaryIndexes ?? []),
     ...(resources[tableId].Properties?.LocalSecondaryIndexes ?? []),
   ]) {
-    // open-batches is read by recovery alone (lib/store/ledger.ts recover, the recoverBatches role).
-    if (index.IndexName === 'open-batches') {
-      deny(processLog, 'dynamodb:Query', `${table}/index/${index.IndexName}`, 'the open-batches index (recovery only)');
-      continue;
-    }
-    allow(processLog, 'dynamodb:Query', `${table}/index/${index.IndexName}`, `index ${index.IndexName}`);
+    deny(processLog, 'dynamodb:Query', `${table}/index/${index.IndexName}`, `index ${index.IndexName} (recovery's)`);
   }
   // lib/store/new-clients.ts markSent: the one delete, of a sent alert in the NEWCLIENTS partition.
   allow(processLog, 'dynamodb:DeleteItem', table, 'a sent alert (NEWCLIENTS)', leadingKeys('NEWCLIENTS'));
@@ -317,37 +313,81 @@ function expectations(template, resolve, settings) {
   deny(refresh, 'dynamodb:DeleteItem', table, 'deleting', leadingKeys('RANGES'));
   deny(refresh, 'dynamodb:UpdateItem', table, 'the counters', leadingKeys('BUCKET#example-bucket'));
 
-  // handlers/recover-batches.ts through lib/store/ledger.ts recover: the open-batches index, then
-  // the batch's items and the tallies it completes; never a log file, a scan or a delete.
-  const recover = 'RecoverBatchesLambdaFunction';
-  if (!resources[recover]) throw new Error(`no ${recover}: the scheduled recovery is missing`);
-  allow(recover, 'dynamodb:Query', `${table}/index/open-batches`, 'the open-batches index');
+  // lib/lambda/recover-batches via lib/store/ledger.ts recover: the index, the headers, the writes.
+  const recovery = 'RecoverBatchesLambdaFunction';
+  allow(recovery, 'dynamodb:Query', `${table}/index/open-batches`, 'the open-batches index');
   for (const action of ['Query', 'BatchGetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']) {
-    allow(recover, `dynamodb:${action}`, table, 'the batch items and the tallies it completes');
-    deny(recover, `dynamodb:${action}`, otherTable, 'another table');
+    allow(recovery, `dynamodb:${action}`, table, 'completing a batch', leadingKeys('BATCH#b1'));
   }
-  deny(recover, 'dynamodb:Scan', table, 'a scan');
-  deny(recover, 'dynamodb:DeleteItem', table, 'deleting');
-  deny(recover, 's3:GetObject', s3Object(bucket, trailKey), 'the trail files');
+  deny(recovery, 'dynamodb:DeleteItem', table, 'deleting', leadingKeys('BATCH#b1'));
+  deny(recovery, 'dynamodb:Scan', table, 'a scan');
+  deny(recovery, 'dynamodb:UpdateItem', otherTable, 'another table', leadingKeys('BATCH#b1'));
+  deny(recovery, 's3:GetObject', s3Object(bucket, trailKey), 'the trail files');
 
-  // handlers/bucket-notification.ts: each Custom::LogObjectsNotification reads and writes its
-  // bucket's notification configuration, and nothing else.
+  // handlers/bucket-notification.ts: each Custom::LogObjectsNotification runs its preflight
+  // (lib/lambda/bucket-facts.ts: GetBucketLocation, one key under the prefix, and when there is
+  // none the top-level folders), then reads and writes its bucket's notification configuration.
   const notifications = Object.entries(resources).filter(([, r]) => r.Type === 'Custom::LogObjectsNotification');
-  if (settings.trigger !== 'cloudtrail-sns' && !notifications.some(([, r]) => resolve(r.Properties.Bucket) === bucket))
-    throw new Error(`trigger ${settings.trigger}: no Custom::LogObjectsNotification on ${bucket}`);
+  const onTrailBucket = notifications.filter(([, r]) => resolve(r.Properties.Bucket) === bucket);
+  if (settings.trigger !== 'cloudtrail-sns' && onTrailBucket.length !== 1)
+    throw new Error(
+      `trigger ${settings.trigger}: ${onTrailBucket.length} Custom::LogObjectsNotification on ${bucket}, expected 1`,
+    );
+  if (settings.trigger === 'cloudtrail-sns' && onTrailBucket.length !== 0 && bucket !== settings.accessLogBucket)
+    throw new Error(`trigger cloudtrail-sns: a Custom::LogObjectsNotification on ${bucket}, expected none`);
+  const notificationFunction = 'LogObjectsNotificationLambdaFunction';
+  if (settings.trigger === 'cloudtrail-sns' && bucket !== settings.accessLogBucket) {
+    // Nothing of the trail bucket is changed, read or listed.
+    const trailBucketArn = `arn:${PARTITION}:s3:::${bucket}`;
+    for (const action of [
+      's3:GetBucketNotification',
+      's3:PutBucketNotification',
+      's3:GetBucketLocation',
+      's3:ListBucket',
+    ])
+      deny(notificationFunction, action, trailBucketArn, 'cloudtrail-sns leaves the trail bucket alone', {
+        's3:prefix': prefix,
+      });
+  }
   for (const [id, notification] of notifications) {
     const functionId = functionIdOf(notification.Properties.ServiceToken);
     const target = resolve(notification.Properties.Bucket);
     const bucketArn = `arn:${PARTITION}:s3:::${target}`;
     const targetPrefix = resolve(notification.Properties.Prefix ?? '');
-    allow(functionId, 's3:GetBucketNotification', bucketArn, `${id}: read the configuration`);
-    allow(functionId, 's3:PutBucketNotification', bucketArn, `${id}: write the configuration`);
-    deny(functionId, 's3:ListBucket', bucketArn, `${id}: listing (it reads and writes the configuration only)`, {
-      's3:prefix': targetPrefix,
+    const listing = (context) => ({ 's3:max-keys': '1', ...context });
+    allow(functionId, 's3:GetBucketLocation', bucketArn, `${id}: preflight, the bucket's region`);
+    allow(
+      functionId,
+      's3:ListBucket',
+      bucketArn,
+      `${id}: preflight, one key under the prefix`,
+      targetPrefix ? listing({ 's3:prefix': targetPrefix }) : listing({}),
+    );
+    allow(functionId, 's3:ListBucket', bucketArn, `${id}: preflight, the top-level folders`, {
+      's3:delimiter': '/',
     });
+    if (targetPrefix) {
+      deny(functionId, 's3:ListBucket', bucketArn, `${id}: listing the whole bucket`, {});
+      deny(functionId, 's3:ListBucket', bucketArn, `${id}: listing another prefix`, { 's3:prefix': 'private/' });
+      deny(functionId, 's3:ListBucket', bucketArn, `${id}: listing another prefix by folders`, {
+        's3:prefix': 'private/',
+        's3:delimiter': '/',
+      });
+    }
+    allow(functionId, 's3:GetBucketNotification', bucketArn, `${id}: read the configuration`);
+    // s3: its queue entry; eventbridge: the EventBridge flag; the same right either way.
+    allow(functionId, 's3:PutBucketNotification', bucketArn, `${id}: write the configuration`);
     deny(functionId, 's3:PutBucketNotification', `arn:${PARTITION}:s3:::another-bucket`, 'another bucket');
+    deny(functionId, 's3:GetBucketLocation', `arn:${PARTITION}:s3:::another-bucket`, 'another bucket');
+    deny(functionId, 's3:ListBucket', `arn:${PARTITION}:s3:::another-bucket`, 'another bucket', {
+      's3:delimiter': '/',
+    });
     deny(functionId, 's3:GetObject', s3Object(target, trailKey), 'the log files');
     deny(functionId, 's3:PutBucketPolicy', bucketArn, "the bucket's policy");
+    // The rule of trigger=eventbridge is CloudFormation's: the function makes no EventBridge call.
+    const ruleArn = `arn:${PARTITION}:events:${region}:${ACCOUNT}:rule/cleartrail-dev-log-objects`;
+    for (const action of ['events:PutRule', 'events:PutTargets'])
+      deny(functionId, action, ruleArn, 'the EventBridge rule (CloudFormation makes it)');
   }
   return expected;
 }
@@ -406,7 +446,9 @@ function withAddedAction(raw, beside, action) {
   );
 }
 function mapStatements(raw, change) {
-  const copy = structuredClone(raw);
+  // On the template as deployed: a statement under Fn::If is a statement only once resolved.
+  const copy = resolveConditions(raw);
+  for (const resource of Object.values(copy.Resources ?? {})) delete resource.Condition;
   const documents = Object.values(copy.Resources ?? {}).flatMap((r) => [
     ...(r.Properties?.Policies ?? []).map((p) => p.PolicyDocument),
     ...(r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : []),
@@ -447,6 +489,20 @@ try {
         what: 's3:PutObject beside s3:GetObject',
         template: withAddedAction(raw, 's3:GetObject', 's3:PutObject'),
         action: 's3:PutObject',
+      },
+      {
+        what: 'without s3:GetBucketLocation (the preflight)',
+        template: withoutAction(raw, 's3:GetBucketLocation'),
+        action: 's3:GetBucketLocation',
+      },
+      {
+        what: 's3:ListBucket without its s3:prefix condition',
+        template: mapStatements(raw, (statement) => {
+          if (![statement.Action].flat().includes('s3:ListBucket')) return statement;
+          const { Condition: _condition, ...unconditioned } = statement;
+          return unconditioned;
+        }),
+        action: 's3:ListBucket',
       },
     ];
     for (const { what, template, action } of cases) {

@@ -1,17 +1,40 @@
 // Shared by the template checks of .ci/: the packaged template as CloudFormation would deploy it.
 
+/** The partition the checks deploy to: the commercial one (a condition may compare AWS::Partition). */
+export const PARTITION = 'aws';
+
+/**
+ * The string (or list) a condition's operand comes to: a literal, AWS::Partition, or Fn::Select
+ * of an Fn::Split of those; anything else is returned as it is (and fails the comparison's check).
+ */
+export function literal(value, partition = PARTITION) {
+  if (typeof value === 'string') return value;
+  if (value?.Ref === 'AWS::Partition') return partition;
+  if (value?.['Fn::Split']) {
+    const [separator, text] = value['Fn::Split'];
+    const resolved = literal(text, partition);
+    return typeof resolved === 'string' ? resolved.split(separator) : value;
+  }
+  if (value?.['Fn::Select']) {
+    const [index, items] = value['Fn::Select'];
+    const resolved = literal(items, partition);
+    return Array.isArray(resolved) ? resolved[Number(index)] : value;
+  }
+  return value;
+}
+
 /**
  * The template as CloudFormation deploys it: conditions evaluated (the literal Fn::Equals/Not/And/Or
  * that parameters resolved by osls leave), resources whose condition is false removed, each
  * Fn::If replaced by its branch, AWS::NoValue dropped.
  */
-export function resolveConditions(raw) {
+export function resolveConditions(raw, { partition = PARTITION } = {}) {
   const conditions = raw.Conditions ?? {};
   const evaluate = (expression) => {
     if (typeof expression === 'boolean') return expression;
     if (expression?.Condition) return evaluate(conditions[expression.Condition]);
     if (expression?.['Fn::Equals']) {
-      const [a, b] = expression['Fn::Equals'];
+      const [a, b] = expression['Fn::Equals'].map((side) => literal(side, partition));
       if (typeof a !== 'string' || typeof b !== 'string')
         throw new Error(`cannot evaluate ${JSON.stringify(expression)}`);
       return a === b;

@@ -34,3 +34,40 @@ module.exports.logKmsKeyArn = async ({ resolveVariable }) => {
     'INVALID_LOG_KMS_KEY_ARN',
   );
 };
+
+const TRIGGERS = ['s3', 'eventbridge', 'cloudtrail-sns'];
+
+// `${file(./bin/dev/require-param.cjs):trigger}`: one of the three triggers; a misspelt one
+// would deploy no trigger at all (every condition false) and count nothing.
+module.exports.trigger = async ({ resolveVariable }) => {
+  const value = await resolveVariable('param:trigger');
+  if (TRIGGERS.includes(value)) return value;
+  return refuse(
+    'trigger',
+    `the parameter trigger is ${JSON.stringify(value)}, expected one of ${TRIGGERS.join(', ')} ` +
+      '(`cleartrail doctor --bucket B` says which fits)',
+    'INVALID_TRIGGER',
+  );
+};
+
+// `${file(./bin/dev/require-param.cjs):cloudtrailTopicArn}`: the trail's SNS topic, needed by
+// and only by trigger=cloudtrail-sns.
+module.exports.cloudtrailTopicArn = async ({ resolveVariable }) => {
+  const value = await resolveVariable('param:cloudtrailTopicArn');
+  const trigger = await resolveVariable('param:trigger');
+  const isTopicArn = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/.test(value);
+  if (trigger === 'cloudtrail-sns' && !isTopicArn)
+    return refuse(
+      'cloudtrailTopicArn',
+      `trigger=cloudtrail-sns needs cloudtrailTopicArn, the ARN of the trail's SNS topic ` +
+        `(aws cloudtrail describe-trails: SnsTopicARN), got ${JSON.stringify(value)}`,
+      'INVALID_CLOUDTRAIL_TOPIC_ARN',
+    );
+  if (trigger !== 'cloudtrail-sns' && value !== '')
+    return refuse(
+      'cloudtrailTopicArn',
+      `cloudtrailTopicArn is set but trigger is ${JSON.stringify(trigger)}: add --param="trigger=cloudtrail-sns", or leave the topic out`,
+      'UNUSED_CLOUDTRAIL_TOPIC_ARN',
+    );
+  return value;
+};

@@ -41,3 +41,23 @@ export async function sendCustomResourceResponse(
   });
   if (!answer.ok) throw new Error(`CloudFormation response URL answered HTTP ${answer.status}`);
 }
+
+/**
+ * `work`, or a rejection once `milliseconds` have passed: Lambda stops a function at its timeout
+ * without a word, and CloudFormation would then wait for the answer until the ServiceTimeout.
+ * The work itself goes on until then; only its answer is no longer awaited.
+ */
+export async function withinDeadline<T>(work: Promise<T>, milliseconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${Math.round(milliseconds / 1000)} s`)),
+      milliseconds,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

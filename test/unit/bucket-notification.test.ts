@@ -4,7 +4,9 @@ import { InvalidCustomResourceRequestError } from '../../lib/core/errors';
 import {
   type LogObjectsNotification,
   parseLogObjectsNotification,
+  plannedNotificationConfiguration,
   sameNotificationConfiguration,
+  withEventBridgeDelivery,
   withLogObjectsNotification,
   withoutLogObjectsNotification,
 } from '../../lib/lambda/bucket-notification';
@@ -117,7 +119,7 @@ describe('Function: withoutLogObjectsNotification', () => {
     const current = withLogObjectsNotification(theirs, ours);
 
     // Act
-    const next = withoutLogObjectsNotification(current, ours.id);
+    const next = withoutLogObjectsNotification(current, ours);
 
     // Assess
     expect(next).toEqual(theirs);
@@ -125,7 +127,7 @@ describe('Function: withoutLogObjectsNotification', () => {
 
   it('leaves no empty list behind when the entry was the only one', () => {
     // Act
-    const next = withoutLogObjectsNotification(withLogObjectsNotification({}, ours), ours.id);
+    const next = withoutLogObjectsNotification(withLogObjectsNotification({}, ours), ours);
 
     // Assess
     expect(next).toEqual({});
@@ -134,7 +136,7 @@ describe('Function: withoutLogObjectsNotification', () => {
 
   it('changes nothing when the entry is not there (a repeated delete)', () => {
     // Act
-    const next = withoutLogObjectsNotification(theirs, ours.id);
+    const next = withoutLogObjectsNotification(theirs, ours);
 
     // Assess
     expect(next).toEqual(theirs);
@@ -178,7 +180,7 @@ describe('Function: parseLogObjectsNotification', () => {
     });
 
     // Assess
-    expect(parsed).toEqual({ bucket: 'trail', ...ours });
+    expect(parsed).toEqual({ bucket: 'trail', ...ours, trigger: 's3', prefixParameter: 'logPrefix' });
   });
 
   it('names the missing property', () => {
@@ -209,5 +211,109 @@ describe('Function: parseLogObjectsNotification', () => {
     });
     const unfiltered = withLogObjectsNotification({}, { ...wanted, prefix: '' });
     expect(unfiltered.QueueConfigurations?.[0]).not.toHaveProperty('Filter');
+  });
+});
+
+describe('Function: withoutLogObjectsNotification, matched by Id and queue ARN', () => {
+  it("keeps an entry with cleartrail's Id that sends to another queue: it is not cleartrail's", () => {
+    // Prepare
+    const lookalike: QueueConfiguration = { ...ourEntry, QueueArn: 'arn:aws:sqs:us-east-1:111122223333:someone-else' };
+
+    // Act
+    const next = withoutLogObjectsNotification({ QueueConfigurations: [lookalike, ourEntry] }, ours);
+
+    // Assess
+    expect(next).toEqual({ QueueConfigurations: [lookalike] });
+  });
+
+  it('leaves EventBridge delivery on: other consumers may use it', () => {
+    expect(
+      withoutLogObjectsNotification({ QueueConfigurations: [ourEntry], EventBridgeConfiguration: {} }, ours),
+    ).toEqual({
+      EventBridgeConfiguration: {},
+    });
+  });
+});
+
+describe('Function: withEventBridgeDelivery', () => {
+  it('switches the flag on and changes no entry', () => {
+    const { EventBridgeConfiguration: _on, ...withoutFlag } = theirs;
+    expect(withEventBridgeDelivery(withoutFlag)).toEqual(theirs);
+    expect(sameNotificationConfiguration(withEventBridgeDelivery(theirs), theirs)).toBe(true);
+  });
+});
+
+describe('Function: plannedNotificationConfiguration', () => {
+  const wanted = (trigger: 's3' | 'eventbridge' | 'cloudtrail-sns') => ({ ...ours, bucket: 'trail', trigger });
+  /** Their entries without the one that overlaps cleartrail's (the SIEM's ObjectCreated:Put under AWSLogs/). */
+  const disjoint: NotificationConfiguration = {
+    TopicConfigurations: theirs.TopicConfigurations,
+    LambdaFunctionConfigurations: theirs.LambdaFunctionConfigurations,
+  };
+
+  it('s3: adds its entry after entries that do not overlap it, keeping them as they are', () => {
+    expect(plannedNotificationConfiguration(disjoint, wanted('s3'))).toEqual({
+      next: { ...disjoint, QueueConfigurations: [ourEntry] },
+    });
+  });
+
+  it('s3: refuses an overlapping entry, naming its id and destination and the triggers that need no entry', () => {
+    // Act
+    const planned = plannedNotificationConfiguration(theirs, wanted('s3'));
+
+    // Assess
+    expect(planned).not.toHaveProperty('next');
+    const refusal = 'refusal' in planned ? planned.refusal : '';
+    expect(refusal).toContain('bucket trail already has the notification entry "siem-loader"');
+    expect(refusal).toContain('s3:ObjectCreated:Put to arn:aws:sqs:us-east-1:111122223333:siem');
+    expect(refusal).toContain('--param="trigger=eventbridge"');
+    expect(refusal).toContain('--param="trigger=cloudtrail-sns"');
+  });
+
+  it('s3: its own entry from an earlier deploy is no overlap; it is replaced in place', () => {
+    const earlier: QueueConfiguration = { ...ourEntry, Events: ['s3:ObjectCreated:Put'] };
+    expect(plannedNotificationConfiguration({ ...disjoint, QueueConfigurations: [earlier] }, wanted('s3'))).toEqual({
+      next: { ...disjoint, QueueConfigurations: [ourEntry] },
+    });
+  });
+
+  it('eventbridge: only the EventBridge flag, every entry kept, overlapping ones too', () => {
+    const { EventBridgeConfiguration: _on, ...withoutFlag } = theirs;
+    expect(plannedNotificationConfiguration(withoutFlag, wanted('eventbridge'))).toEqual({ next: theirs });
+  });
+
+  it('eventbridge and cloudtrail-sns: drop the entry an earlier s3 deploy left, nothing else', () => {
+    const withOurs: NotificationConfiguration = { ...disjoint, QueueConfigurations: [ourEntry] };
+    expect(plannedNotificationConfiguration(withOurs, wanted('eventbridge'))).toEqual({
+      next: { ...disjoint, EventBridgeConfiguration: {} },
+    });
+    expect(plannedNotificationConfiguration(withOurs, wanted('cloudtrail-sns'))).toEqual({ next: disjoint });
+  });
+});
+
+describe('Function: parseLogObjectsNotification, the trigger', () => {
+  const properties = { Bucket: 'trail', Id: 'x', QueueArn: 'y', Prefix: 'AWSLogs/', Suffix: '.json.gz' };
+
+  it.each(['s3', 'eventbridge', 'cloudtrail-sns'] as const)('reads Trigger %s', (trigger) => {
+    expect(parseLogObjectsNotification({ ...properties, Trigger: trigger }).trigger).toBe(trigger);
+  });
+
+  it('refuses another Trigger by name, and reads PrefixParameter', () => {
+    expect(() => parseLogObjectsNotification({ ...properties, Trigger: 'sns' })).toThrow(
+      /ResourceProperties.Trigger is "sns", expected one of s3, eventbridge, cloudtrail-sns/,
+    );
+    expect(parseLogObjectsNotification({ ...properties, PrefixParameter: 'accessLogPrefix' }).prefixParameter).toBe(
+      'accessLogPrefix',
+    );
+  });
+
+  it("ignores the properties it does not read (WaitsFor orders the resources, ServiceTimeout is CloudFormation's)", () => {
+    expect(
+      parseLogObjectsNotification({
+        ...properties,
+        WaitsFor: 'trail/cleartrail-prod-log-objects',
+        ServiceTimeout: '120',
+      }),
+    ).toEqual(parseLogObjectsNotification(properties));
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customResourceResponse, sendCustomResourceResponse } from '../../lib/lambda/custom-resource';
+import { customResourceResponse, sendCustomResourceResponse, withinDeadline } from '../../lib/lambda/custom-resource';
 
 const create: CloudFormationCustomResourceEvent = {
   RequestType: 'Create',
@@ -92,5 +92,35 @@ describe('Function: sendCustomResourceResponse', () => {
   it('throws when the URL refuses the answer', async () => {
     const answer = customResourceResponse(create, { status: 'SUCCESS', physicalResourceId: 'p' });
     await expect(sendCustomResourceResponse(`${base}/refuse`, answer)).rejects.toThrow(/HTTP 403/);
+  });
+});
+
+describe('Function: withinDeadline (an answer before the function times out)', () => {
+  const settleAfter = <T>(milliseconds: number, value: T) =>
+    new Promise<T>((resolve) => setTimeout(() => resolve(value), milliseconds));
+
+  it('gives the result of work that finishes in time', async () => {
+    await expect(withinDeadline(settleAfter(5, 'done'), 1_000, 'Create of X')).resolves.toBe('done');
+  });
+
+  it('passes on the error of work that fails in time', async () => {
+    await expect(withinDeadline(Promise.reject(new Error('AccessDenied')), 1_000, 'Create of X')).rejects.toThrow(
+      'AccessDenied',
+    );
+  });
+
+  it('rejects once the time is up, saying what did not finish and in how long', async () => {
+    const started = Date.now();
+    await expect(withinDeadline(settleAfter(5_000, 'late'), 50, 'Create of LogObjectsNotification')).rejects.toThrow(
+      'Create of LogObjectsNotification did not finish within 0 s',
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(withinDeadline(settleAfter(5_000, 'late'), 1_500, 'Update of X')).rejects.toThrow(
+      'Update of X did not finish within 2 s',
+    );
+  });
+
+  it('a deadline already passed (no time left) rejects at once', async () => {
+    await expect(withinDeadline(settleAfter(1_000, 'late'), -10_000, 'Delete of X')).rejects.toThrow(/did not finish/);
   });
 });

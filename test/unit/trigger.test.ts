@@ -132,6 +132,8 @@ describe('Function: parseTrigger', () => {
       'cloudtrail-sns.json': 'objects',
       's3-put-versioned.json': 'objects',
       'sqs-sns-envelope.json': 'sqs',
+      'sqs-eventbridge.json': 'sqs',
+      'sqs-cloudtrail-raw.json': 'sqs',
     };
 
     for (const [file, kind] of Object.entries(samples)) {
@@ -287,6 +289,71 @@ describe('Function: parseTrigger, SNS envelope in an SQS body (subscription with
   it('reads a body with Type Notification but no TopicArn as the notification it is, not as an envelope', () => {
     const trigger = parseTrigger(sqs({ Type: 'Notification', Message: 'x' }));
     expect(trigger.kind === 'sqs' && trigger.messages[0]?.problem).toMatch(/^event: not an S3 notification/);
+  });
+});
+
+describe('Function: parseTrigger, what each trigger parameter puts in the queue', () => {
+  const trailKey =
+    'AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/10/111122223333_CloudTrail_us-east-1_20250310T0925Z_4vT9qLm2XcR8bN1k.json.gz';
+
+  it('trigger=eventbridge: the rule puts the Object Created event itself in the body (events/sqs-eventbridge.json)', () => {
+    expect(parseTrigger(event('sqs-eventbridge.json'))).toEqual({
+      kind: 'sqs',
+      messages: [
+        {
+          messageId: '4e1f6c0a-8b2d-4c3e-9f5a-6b7c8d9e0f10',
+          objects: [{ bucket: 'cleartrail-sample-trail', key: trailKey }],
+        },
+      ],
+    });
+  });
+
+  it('trigger=eventbridge: a versioned bucket names the version, and a key is taken as it is (not URL-decoded)', () => {
+    const body = {
+      ...(event('eventbridge-object-created.json') as Record<string, unknown>),
+      detail: {
+        bucket: { name: 'trail' },
+        object: { key: 'audit logs/a+b.json.gz', 'version-id': 'Xy.3' },
+      },
+    };
+    const trigger = parseTrigger({
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify(body) }],
+    });
+    expect(trigger).toEqual({
+      kind: 'sqs',
+      messages: [{ messageId: 'm1', objects: [{ bucket: 'trail', key: 'audit logs/a+b.json.gz', versionId: 'Xy.3' }] }],
+    });
+  });
+
+  it("trigger=cloudtrail-sns: raw delivery puts CloudTrail's notification in the body (events/sqs-cloudtrail-raw.json)", () => {
+    expect(parseTrigger(event('sqs-cloudtrail-raw.json'))).toEqual({
+      kind: 'sqs',
+      messages: [
+        {
+          messageId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
+          objects: [{ bucket: 'cleartrail-sample-trail', key: trailKey }],
+        },
+      ],
+    });
+  });
+
+  it('trigger=cloudtrail-sns: raw and enveloped deliveries of one notification name the same objects', () => {
+    const objects = (file: string) => {
+      const trigger = parseTrigger(event(file));
+      return trigger.kind === 'sqs' ? trigger.messages.map((message) => message.objects) : [];
+    };
+    expect(objects('sqs-cloudtrail-raw.json')).toEqual(objects('sqs-sns-envelope.json'));
+  });
+
+  it('trigger=cloudtrail-sns: every file of a notification naming several, keys as they are', () => {
+    const body = { s3Bucket: 'trail', s3ObjectKey: ['AWSLogs/a b.json.gz', 'AWSLogs/c%2Bd.json.gz'] };
+    const trigger = parseTrigger({
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify(body) }],
+    });
+    expect(trigger.kind === 'sqs' && trigger.messages[0]?.objects).toEqual([
+      { bucket: 'trail', key: 'AWSLogs/a b.json.gz' },
+      { bucket: 'trail', key: 'AWSLogs/c%2Bd.json.gz' },
+    ]);
   });
 });
 
