@@ -4,6 +4,10 @@
  * read by `facts.ts`, so every row of the decision is a plain unit test.
  */
 
+import { entriesOverlap, type NotificationEntry } from '../core/notification-overlap';
+
+export type { NotificationEntry };
+
 /** How the stack learns of new log files (serverless.yml's `trigger` parameter). */
 export type Trigger = 's3' | 'eventbridge' | 'cloudtrail-sns';
 
@@ -11,16 +15,6 @@ export type Trigger = 's3' | 'eventbridge' | 'cloudtrail-sns';
 export type Unread = { unread: string };
 export const isUnread = (fact: unknown): fact is Unread =>
   typeof fact === 'object' && fact !== null && 'unread' in fact;
-
-/** One entry of the bucket's notification configuration. */
-export interface NotificationEntry {
-  id: string;
-  /** The queue, topic or function ARN it sends to. */
-  destination: string;
-  events: string[];
-  prefix: string;
-  suffix: string;
-}
 
 export interface BucketFacts {
   bucket: string;
@@ -76,10 +70,7 @@ const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Whether an S3 notification entry would overlap cleartrail's ObjectCreated entry (S3 refuses the pair). */
 export function overlaps(entry: NotificationEntry, prefix: string, suffix: string): boolean {
-  const created = entry.events.some((event) => event === 's3:*' || event.startsWith('s3:ObjectCreated:'));
-  const prefixesMeet = entry.prefix.startsWith(prefix) || prefix.startsWith(entry.prefix);
-  const suffixesMeet = entry.suffix.endsWith(suffix) || suffix.endsWith(entry.suffix);
-  return created && prefixesMeet && suffixesMeet;
+  return entriesOverlap(entry, { id: 'cleartrail', destination: '', events: ['s3:ObjectCreated:*'], prefix, suffix });
 }
 
 /** The longest common prefix of some strings, cut back to a `/`. */

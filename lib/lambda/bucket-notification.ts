@@ -1,6 +1,7 @@
 import type { Event, NotificationConfiguration, QueueConfiguration } from '@aws-sdk/client-s3';
 import { InvalidCustomResourceRequestError } from '../core/errors';
-import { entriesOverlap, type NotificationEntry, notificationEntries } from './notification-overlap';
+import { entriesOverlap, type NotificationEntry } from '../core/notification-overlap';
+import { notificationEntries } from './notification-entries';
 
 /** How log objects reach the queue: the stack's `trigger` parameter. */
 export const TRIGGERS = ['s3', 'eventbridge', 'cloudtrail-sns'] as const;

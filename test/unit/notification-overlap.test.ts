@@ -1,6 +1,7 @@
 import type { FilterRuleName } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { entriesOverlap, type NotificationEntry, notificationEntries } from '../../lib/lambda/notification-overlap';
+import { entriesOverlap, type NotificationEntry } from '../../lib/core/notification-overlap';
+import { notificationEntries } from '../../lib/lambda/notification-entries';
 
 const ours: NotificationEntry = {
   id: 'cleartrail-prod-log-objects',
