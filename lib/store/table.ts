@@ -197,22 +197,13 @@ export class Table {
     what: string,
     query: { index: string; partition: [string, string]; sortBefore: [string, string] },
   ): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: this.name,
-        IndexName: query.index,
-        KeyConditionExpression: '#p = :p AND #s < :before',
-        ExpressionAttributeNames: { '#p': query.partition[0], '#s': query.sortBefore[0] },
-        ExpressionAttributeValues: { ':p': { S: query.partition[1] }, ':before': { S: query.sortBefore[1] } },
-        ExclusiveStartKey: startKey,
-      };
-      const page = await withRetries(what, () => this.client.send(new QueryCommand(input)), this.retry);
-      for (const item of page.Items ?? []) items.push(unmarshall(item, { wrapNumbers: false }));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return this.allPages(what, {
+      TableName: this.name,
+      IndexName: query.index,
+      KeyConditionExpression: '#p = :p AND #s < :before',
+      ExpressionAttributeNames: { '#p': query.partition[0], '#s': query.sortBefore[0] },
+      ExpressionAttributeValues: { ':p': { S: query.partition[1] }, ':before': { S: query.sortBefore[1] } },
+    });
   }
 
   /** Every item of a partition, or of a sort-key range of it, as plain values. */
@@ -220,26 +211,33 @@ export class Table {
     what: string,
     query: { pk: string; between?: [string, string]; beginsWith?: string; consistent?: boolean },
   ): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let startKey: Record<string, AttributeValue> | undefined;
     const condition = query.between
       ? 'pk = :pk AND sk BETWEEN :from AND :to'
       : query.beginsWith !== undefined
         ? 'pk = :pk AND begins_with(sk, :prefix)'
         : 'pk = :pk';
+    return this.allPages(what, {
+      TableName: this.name,
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: {
+        ':pk': { S: query.pk },
+        ...(query.between ? { ':from': { S: query.between[0] }, ':to': { S: query.between[1] } } : {}),
+        ...(query.beginsWith !== undefined ? { ':prefix': { S: query.beginsWith } } : {}),
+      },
+      ConsistentRead: query.consistent ?? false,
+    });
+  }
+
+  /** Every page of a Query, its items as plain values. */
+  private async allPages(what: string, input: QueryCommandInput): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const input: QueryCommandInput = {
-        TableName: this.name,
-        KeyConditionExpression: condition,
-        ExpressionAttributeValues: {
-          ':pk': { S: query.pk },
-          ...(query.between ? { ':from': { S: query.between[0] }, ':to': { S: query.between[1] } } : {}),
-          ...(query.beginsWith !== undefined ? { ':prefix': { S: query.beginsWith } } : {}),
-        },
-        ConsistentRead: query.consistent ?? false,
-        ExclusiveStartKey: startKey,
-      };
-      const page = await withRetries(what, () => this.client.send(new QueryCommand(input)), this.retry);
+      const page = await withRetries(
+        what,
+        () => this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })),
+        this.retry,
+      );
       for (const item of page.Items ?? []) items.push(unmarshall(item, { wrapNumbers: false }));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
